@@ -1,0 +1,214 @@
+"""The command line. Non-TUI commands never import Textual (they start in a fraction of a second).
+
+Exit status: 0 when specs were loaded (bad files are reported on stderr), 1 when nothing could be
+loaded or nothing matched, 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Optional
+
+from . import __version__
+
+if TYPE_CHECKING:
+    from .loader import LoadResult
+
+EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
+COMMANDS = {
+    "list": "print the specs, one per row, in a chosen format",
+    "stats": "summarise what was loaded, and every bad file with its reason",
+}
+LIST_FORMATS = ("table", "json", "jsonl", "hashes", "specs", "install", "tsv", "yaml")
+
+DESCRIPTION = """\
+A keyboard-driven terminal browser for Spack binary build caches.
+
+With no command, opens the browser on PATHs (files or folders of build cache pages, searched
+recursively); with no PATH, on the bundled seed pages.
+"""
+
+
+def _epilog() -> str:
+    width = max(len(name) for name in COMMANDS)
+    lines = [f"  {name.ljust(width)}  {text}" for name, text in COMMANDS.items()]
+    return "commands (cachetui COMMAND --help for more):\n" + "\n".join(lines)
+
+
+def _add_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="page files or folders (default: the bundled seeds)",
+    )
+    parser.add_argument(
+        "--max-file-mb",
+        type=float,
+        default=None,
+        metavar="MB",
+        help="skip page files larger than this (default: 64)",
+    )
+
+
+def browse_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cachetui",
+        description=DESCRIPTION,
+        epilog=_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_paths(parser)
+    parser.add_argument("--theme", help="Textual theme name (also switchable from the palette)")
+    parser.add_argument("--version", action="version", version=f"cachetui {__version__}")
+    return parser
+
+
+def list_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cachetui list", description=COMMANDS["list"] + ".")
+    _add_paths(parser)
+    parser.add_argument("--format", "-f", choices=LIST_FORMATS, default="table")
+    parser.add_argument("--limit", "-n", type=int, default=None, metavar="N", help="at most N rows")
+    return parser
+
+
+def stats_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cachetui stats", description=COMMANDS["stats"] + ".")
+    _add_paths(parser)
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def _load(args: argparse.Namespace) -> LoadResult:
+    from .loader import DEFAULT_MAX_BYTES, bundled_seeds, load
+
+    paths = args.paths or [str(bundled_seeds())]
+    max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
+    result = load(paths, max_bytes=max_bytes)
+    _report(result)
+    return result
+
+
+def _report(result: LoadResult) -> None:
+    from .text import visible
+
+    for problem in result.problems:
+        print(f"cachetui: {visible(str(problem))}", file=sys.stderr)
+    if result.errors:
+        print(f"cachetui: {len(result.errors)} file(s) skipped", file=sys.stderr)
+
+
+def _write(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from itertools import islice
+
+    from .export import render, render_lines
+
+    result = _load(args)
+    catalog = result.catalog
+    if not len(catalog):
+        print("cachetui: no specs loaded", file=sys.stderr)
+        return EXIT_NOTHING
+    ids = range(len(catalog))
+    if args.limit is not None:
+        ids = ids[: max(args.limit, 0)]
+    specs = catalog.specs(ids)
+    if args.format in ("table", "json", "yaml"):
+        _write(render(list(specs), args.format))
+    else:
+        for line in render_lines(islice(specs, None), args.format):
+            _write(line)
+    if args.format == "hashes":
+        missing = sum(1 for i in ids if not catalog.hashes[i])
+        if missing:
+            print(f"cachetui: {missing} spec(s) have no hash and were left out", file=sys.stderr)
+    return EXIT_OK
+
+
+def stats_data(result: LoadResult) -> dict:
+    catalog = result.catalog
+    eras: dict[str, int] = {}
+    for page in catalog.pages:
+        eras[page.era] = eras.get(page.era, 0) + 1
+    return {
+        "inputs": result.inputs,
+        "files_read": result.files_read,
+        "pages": result.pages,
+        "packages": len(catalog.packages),
+        "tags": {tag: int(catalog.mask_equal("tag", tag).sum()) for tag in catalog.tags},
+        "specs": len(catalog),
+        "eras": eras,
+        "facets": {name: dict(counts) for name, counts in catalog.facets().items()},
+        "problems": [problem.to_dict() for problem in result.problems],
+    }
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from .text import visible
+
+    result = _load(args)
+    data = stats_data(result)
+    if args.json:
+        from .export import _clean
+
+        _write(json.dumps(_clean(data), ensure_ascii=False, indent=2) + "\n")
+    else:
+        tags = ", ".join(f"{t} ({n})" for t, n in data["tags"].items())
+        eras = ", ".join(f"{e}: {n}" for e, n in sorted(data["eras"].items()))
+        lines = [
+            f"files read  {data['files_read']}",
+            f"pages       {data['pages']}" + (f" (era {eras})" if eras else ""),
+            f"packages    {data['packages']}",
+            f"tags        {len(data['tags'])}" + (f": {tags}" if tags else ""),
+            f"specs       {data['specs']}",
+        ]
+        for facet, counts in data["facets"].items():
+            shown = ", ".join(f"{v} ({n})" for v, n in list(counts.items())[:8])
+            more = len(counts) - 8
+            lines.append(f"{facet:<11} {shown}" + (f", ... {more} more" if more > 0 else ""))
+        errors, warnings = len(result.errors), len(result.warnings)
+        lines.append(f"problems    {errors} error(s), {warnings} warning(s)")
+        lines += [f"  {problem}" for problem in result.problems]
+        _write("\n".join(visible(line) for line in lines) + "\n")
+    return EXIT_OK if data["specs"] else EXIT_NOTHING
+
+
+def cmd_browse(args: argparse.Namespace) -> int:
+    from .app import CacheApp  # the only path that imports Textual
+    from .loader import DEFAULT_MAX_BYTES, bundled_seeds
+
+    paths = args.paths or [str(bundled_seeds())]
+    max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
+    app = CacheApp(paths, theme=args.theme, max_bytes=max_bytes)
+    app.run()
+    return app.return_code or EXIT_OK
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    handlers = {"list": (list_parser, cmd_list), "stats": (stats_parser, cmd_stats)}
+    if argv and argv[0] in handlers:
+        make_parser, handler = handlers[argv[0]]
+        args = make_parser().parse_args(argv[1:])
+    else:
+        args = browse_parser().parse_args(argv)
+        handler = cmd_browse
+    if getattr(args, "max_file_mb", None) is not None and args.max_file_mb <= 0:
+        print("cachetui: --max-file-mb must be positive", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return handler(args)
+    except BrokenPipeError:
+        # The reader went away (``| head``): not an error; keep Python from complaining at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130

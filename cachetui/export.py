@@ -1,0 +1,118 @@
+"""Render specs as text: hashes, install lines, spec strings, JSON, JSONL, YAML, TSV, a table.
+
+Every format passes values through ``visible`` so a hostile value cannot carry a control
+character or escape sequence into a terminal, a file, a pipe or the clipboard. UI-free.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .model import Spec
+from .text import visible
+
+FORMATS = ("table", "json", "jsonl", "yaml", "tsv", "hashes", "specs", "install")
+EXTENSIONS = {
+    "table": "txt",
+    "json": "json",
+    "jsonl": "jsonl",
+    "yaml": "yaml",
+    "tsv": "tsv",
+    "hashes": "txt",
+    "specs": "txt",
+    "install": "sh",
+}
+TABLE_COLUMNS = ("hash", "package", "version", "compiler", "os", "target", "stacks", "tag")
+TSV_COLUMNS = (
+    "hash", "package", "tag", "version", "versions", "compiler", "os", "platform", "target",
+    "variants", "stacks", "size", "tarball", "source",
+)  # fmt: skip
+
+
+def _clean(value: Any) -> Any:
+    """Escape control characters inside any string of a JSON-like value."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    if isinstance(value, dict):
+        return {visible(str(k)): _clean(v) for k, v in value.items()}
+    return value
+
+
+def spec_record(spec: Spec) -> dict[str, Any]:
+    return _clean(spec.to_dict())
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    # ensure_ascii=False keeps names readable; _clean already escaped every control character.
+    return json.dumps(record, ensure_ascii=False)
+
+
+def _cell(spec: Spec, column: str) -> str:
+    value: Any = {
+        "hash": spec.short_hash or "-",
+        "stacks": ",".join(spec.stacks),
+        "version": spec.version,
+    }.get(column)
+    if value is None:
+        value = getattr(spec, column)
+    return visible(str(value))
+
+
+def _tsv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = ",".join(value)
+    return visible(str(value))
+
+
+def render_table(specs: Sequence[Spec]) -> str:
+    rows = [[_cell(s, c) for c in TABLE_COLUMNS] for s in specs]
+    header = [c.upper() for c in TABLE_COLUMNS]
+    widths = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(len(header))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def render_lines(specs: Iterable[Spec], fmt: str) -> Iterable[str]:
+    """Stream the specs in a line-oriented format (every format except table, json, yaml)."""
+    if fmt == "jsonl":
+        for spec in specs:
+            yield _json_line(spec_record(spec)) + "\n"
+    elif fmt == "hashes":
+        for spec in specs:
+            if spec.hash:
+                yield "/" + visible(spec.hash) + "\n"
+    elif fmt == "install":
+        for spec in specs:
+            yield visible(spec.install_command) + "\n"
+    elif fmt == "specs":
+        for spec in specs:
+            yield visible(spec.spec_string) + "\n"
+    elif fmt == "tsv":
+        yield "\t".join(TSV_COLUMNS) + "\n"
+        for spec in specs:
+            record = spec.to_dict()
+            yield "\t".join(_tsv_cell(record[c]) for c in TSV_COLUMNS) + "\n"
+    else:
+        raise ValueError(f"not a line format: {fmt}")
+
+
+def render(specs: Sequence[Spec], fmt: str) -> str:
+    """The whole export as one string."""
+    if fmt == "table":
+        return render_table(specs)
+    if fmt == "json":
+        return json.dumps([spec_record(s) for s in specs], ensure_ascii=False, indent=2) + "\n"
+    if fmt == "yaml":
+        import yaml
+
+        return yaml.safe_dump(
+            [spec_record(s) for s in specs], sort_keys=False, allow_unicode=True, width=10_000
+        )
+    return "".join(render_lines(specs, fmt))

@@ -1,0 +1,262 @@
+"""Find pages under the given paths, parse them and build the catalog. UI-free.
+
+A bad file never stops the load: it becomes a ``Problem`` naming the file, the line where known
+and a plain reason, and the other files still load.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional, Union
+
+from .catalog import Catalog, CatalogBuilder
+from .model import Problem
+from .pages import NotAPage, PageError, parse_page
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # the largest real page is ~1 MB
+PROGRESS_EVERY = 64
+
+Progress = Callable[[int, int], None]
+PathLike = Union[str, Path]
+
+
+@dataclass
+class LoadResult:
+    catalog: Catalog
+    problems: list[Problem] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+    files_read: int = 0
+    pages: int = 0
+    not_pages: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+
+def bundled_seeds() -> Path:
+    """The seed pages: inside the installed package, or at the top of a source checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "seeds", here.parent / "seeds"):
+        if candidate.is_dir():
+            return candidate
+    return here / "seeds"
+
+
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def discover(paths: Sequence[PathLike]) -> tuple[list[tuple[str, bool]], list[Problem], set[str]]:
+    """Every candidate file under ``paths`` as (path, given explicitly), the problems met on the
+    way, and the directories that were walked."""
+    files: list[tuple[str, bool]] = []
+    problems: list[Problem] = []
+    walked: set[str] = set()
+    seen_files: set[tuple[int, int]] = set()
+
+    def add(path: str, explicit: bool, info: os.stat_result) -> None:
+        key = (info.st_dev, info.st_ino)
+        if key not in seen_files:
+            seen_files.add(key)
+            files.append((path, explicit))
+
+    for raw in paths:
+        path = os.fspath(raw)
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            problems.append(Problem(path, "no such file or directory"))
+            continue
+        except OSError as error:
+            problems.append(Problem(path, f"cannot be read: {error.strerror or error}"))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            walked.add(path)
+            _walk(path, add, problems)
+        elif stat.S_ISREG(info.st_mode):
+            add(path, True, info)
+        else:
+            problems.append(Problem(path, f"{_kind(info.st_mode)}, not a file; skipped"))
+    return files, problems, walked
+
+
+def _walk(root: str, add: Callable[..., None], problems: list[Problem]) -> None:
+    visited: set[tuple[int, int]] = set()
+
+    def on_error(error: OSError) -> None:
+        problems.append(Problem(error.filename or root, f"cannot be read: {error.strerror}"))
+
+    for directory, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=True):
+        try:
+            info = os.stat(directory)
+        except OSError:
+            dirnames[:] = []
+            continue
+        key = (info.st_dev, info.st_ino)
+        if key in visited:
+            problems.append(
+                Problem(
+                    directory,
+                    "directory link loop (leads back to a folder already read)",
+                    level="warning",
+                )
+            )
+            dirnames[:] = []
+            continue
+        visited.add(key)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = os.path.join(directory, name)
+            try:
+                info = os.stat(path)
+            except OSError as error:
+                problems.append(Problem(path, f"cannot be read: {error.strerror}"))
+                continue
+            if stat.S_ISREG(info.st_mode):
+                add(path, False, info)
+            else:
+                problems.append(Problem(path, f"{_kind(info.st_mode)}, not a file; skipped"))
+
+
+def _read(path: str, explicit: bool, max_bytes: int) -> Optional[bytes]:
+    """The file's bytes, or None when a walked file is plainly not a page (saves reading
+    tarballs and spec files whole)."""
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+        if not explicit and not (head.startswith(b"---") or head.startswith(b"\xef\xbb\xbf---")):
+            return None
+        size = os.fstat(handle.fileno()).st_size
+        if size > max_bytes:
+            raise PageError(
+                f"{size / 1e6:.1f} MB is over the size limit of {max_bytes / 1e6:.1f} MB; skipped"
+            )
+        return head + handle.read(max_bytes + 1 - len(head))
+
+
+def _decode(data: bytes, path: str, problems: list[Problem]) -> str:
+    nul = data.find(b"\x00")
+    if nul != -1:
+        raise PageError(f"binary file (NUL byte at offset {nul}); skipped")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        problems.append(
+            Problem(
+                path,
+                f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start});"
+                " bad bytes shown as \ufffd",
+                line=line,
+                level="warning",
+            )
+        )
+        return data.decode("utf-8", errors="replace")
+
+
+def load(
+    paths: Sequence[PathLike],
+    progress: Optional[Progress] = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> LoadResult:
+    """Load every page under ``paths`` into a catalog."""
+    # Parsing makes millions of small containers and no reference cycles: the cyclic GC would
+    # only rescan the growing heap again and again (~20% of the load time at 100k specs).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(paths, progress, max_bytes)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: int) -> LoadResult:
+    files, problems, walked = discover(paths)
+    builder = CatalogBuilder()
+    result_pages = not_pages = files_read = 0
+    pages_under: dict[str, int] = dict.fromkeys(walked, 0)
+    # A legacy package folder has the same specs twice, in index.md and in specs.md.
+    legacy_seen: dict[tuple[str, str, str], tuple[str, set]] = {}
+    total = len(files)
+    for done, (path, explicit) in enumerate(files, start=1):
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+            progress(done, total)
+        try:
+            data = _read(path, explicit, max_bytes)
+            if data is None:
+                not_pages += 1
+                continue
+            files_read += 1
+            page = parse_page(_decode(data, path, problems), path)
+        except NotAPage as error:
+            not_pages += 1
+            if explicit:
+                problems.append(
+                    Problem(path, f"not a build cache page: {error.reason}", error.line)
+                )
+            continue
+        except PageError as error:
+            problems.append(Problem(path, error.reason, error.line))
+            continue
+        except OSError as error:
+            problems.append(Problem(path, f"cannot be read: {error.strerror or error}"))
+            continue
+        except RecursionError:
+            problems.append(Problem(path, "a value is nested too deeply"))
+            continue
+        result_pages += 1
+        for root in pages_under:
+            if path.startswith(root):
+                pages_under[root] += 1
+        if page.era == "legacy":
+            key = (page.tag, page.title, os.path.dirname(path))
+            first, seen = legacy_seen.setdefault(key, (path, set()))
+            fresh = [row for row in page.specs if row not in seen]
+            if first != path and len(fresh) < len(page.specs):
+                page.warn(
+                    f"{len(page.specs) - len(fresh)} specs repeat those of"
+                    f" {os.path.basename(first)}; each is listed once"
+                )
+            seen.update(fresh)
+            page.specs = fresh
+        if page.issue_count:
+            more = page.issue_count - 1
+            reason = page.warnings[0] + (f" (and {more} more)" if more else "")
+            problems.append(Problem(path, reason, level="warning", details=tuple(page.warnings)))
+        builder.start_page(page.title, page.tag, path, page.meta, page.era)
+        builder.add_rows(page.specs)
+    for root, count in pages_under.items():
+        if count == 0:
+            problems.append(Problem(root, "no build cache pages found in this folder"))
+    catalog = builder.build()
+    for package in catalog.package_list():
+        for message in package.disagreements():
+            problems.append(Problem(package.sources[0], message, level="warning"))
+    return LoadResult(
+        catalog=catalog,
+        problems=problems,
+        inputs=[os.fspath(p) for p in paths],
+        files_read=files_read,
+        pages=result_pages,
+        not_pages=not_pages,
+    )

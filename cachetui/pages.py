@@ -1,0 +1,518 @@
+"""Parse one build cache page: Jekyll front matter with ``meta`` and ``spec_details``.
+
+Speed matters: a 1M-spec corpus is ~460 MB of pages. The values on the page are written one per
+line and are JSON in every era, so each line goes to ``json.loads`` first (~500x faster than
+``yaml.safe_load``). Only a value that is not JSON (``categories: [package, develop]``, legacy
+block lists) goes to PyYAML's C safe loader, and a legacy block that is not even valid YAML goes
+to a tolerant line reader. YAML is never loaded unsafely, and aliases are refused (a "billion
+laughs" page would otherwise expand when walked).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any, Optional
+
+import yaml
+
+from .specstring import parse_spec_string
+
+try:  # libyaml is there on every mainstream platform; the pure-Python loader is the fallback
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+SpecRow = tuple  # (hash, versions, compiler, os, platform, target, variants, stacks, size, tarball)
+
+HASH_RE = re.compile(r"[a-z2-7]{32}")
+_PLAIN = re.compile(r"[A-Za-z_][\w.\-]*")
+_FLOW_WORDS = re.compile(r"\[([\w.\- ,]*)\]")
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
+MAX_DEPTH = 64
+MAX_ISSUES_KEPT = 20
+
+
+class PageError(Exception):
+    """The file cannot be read as a page. ``reason`` is plain text for the user."""
+
+    def __init__(self, reason: str, line: Optional[int] = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+class UnsafeYaml(PageError):
+    """YAML that would be dangerous to construct (aliases, absurd nesting); never repaired."""
+
+
+class NotAPage(PageError):
+    """The file is not a build cache page at all (no front matter, another layout)."""
+
+
+class _SkipSpec(Exception):
+    pass
+
+
+@dataclass
+class PageData:
+    title: str
+    tag: str
+    era: str  # "A", "B" or "legacy"
+    meta: dict[str, Any]
+    specs: list[SpecRow]
+    warnings: list[str] = field(default_factory=list)
+    issue_count: int = 0
+
+    def warn(self, message: str) -> None:
+        self.issue_count += 1
+        if len(self.warnings) < MAX_ISSUES_KEPT:
+            self.warnings.append(message)
+
+
+# -- front matter -----------------------------------------------------------------------------
+
+
+def _closing_line(text: str, first_end: int) -> Optional[int]:
+    """Where the closing ``---`` line starts (str.find: a MULTILINE regex is 20x slower here)."""
+    if first_end == -1:
+        return None
+    pos = first_end
+    while True:
+        pos = text.find("\n---", pos)
+        if pos == -1:
+            return None
+        line_end = text.find("\n", pos + 4)
+        if not text[pos + 4 : len(text) if line_end == -1 else line_end].strip():
+            return pos + 1
+        pos += 4
+
+
+def front_matter_lines(text: str) -> list[str]:
+    """The lines between the opening ``---`` and the closing one."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    first_end = text.find("\n")
+    first = text if first_end == -1 else text[:first_end]
+    if first.rstrip() != "---":
+        raise NotAPage("no front matter (the first line is not ---)", 1)
+    end = _closing_line(text, first_end)
+    if end is None:
+        raise PageError("front matter is never closed (no second --- line)", text.count("\n") + 1)
+    lines = text[first_end + 1 : end].split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def _split_fields(lines: list[str]) -> dict[str, tuple[int, str]]:
+    """Top-level ``key: value`` entries with the line number (1-based, in the file) where each
+    starts; a value may continue on indented lines (legacy block lists)."""
+    fields: dict[str, tuple[int, str]] = {}
+    key: Optional[str] = None
+    start = 0
+    chunk: list[str] = []
+    for number, line in enumerate(lines, start=2):
+        if line[:1] in (" ", "\t", "-") or not line.strip() or line.lstrip().startswith("#"):
+            if key is not None:
+                chunk.append(line)
+            elif line.strip() and not line.lstrip().startswith("#"):
+                raise PageError(
+                    "front matter starts with an indented line, not a key: value", number
+                )
+            continue
+        if key is not None:
+            fields[key] = (start, "\n".join(chunk))
+        name, colon, rest = line.partition(":")
+        if not colon:
+            raise PageError(f"expected 'key: value', found {line[:60]!r}", number)
+        key, start, chunk = name.strip(), number, [rest]
+    if key is not None:
+        fields[key] = (start, "\n".join(chunk))
+    return fields
+
+
+def _check_yaml(text: str, line: int) -> None:
+    """Refuse aliases and absurd nesting before constructing anything."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise UnsafeYaml("YAML aliases are not allowed in a page", line)
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise UnsafeYaml(f"value is nested more than {MAX_DEPTH} levels deep", line)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError as error:
+        raise _yaml_error(error, line) from None
+
+
+def _yaml_error(error: yaml.YAMLError, line: int) -> PageError:
+    mark = getattr(error, "problem_mark", None)
+    where = line + mark.line if mark is not None else line
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    return PageError(f"not valid JSON or YAML: {problem}", where)
+
+
+def decode_value(key: str, text: str, line: int) -> Any:
+    """One front-matter value: JSON when it is JSON, else YAML (C safe loader)."""
+    stripped = text.strip()
+    if stripped[:1] in ("{", "[", '"') and "\n" not in stripped:
+        try:
+            return json.loads(stripped)
+        except RecursionError:
+            raise PageError(f"{key} is nested too deeply", line) from None
+        except ValueError:
+            pass
+    if _PLAIN.fullmatch(stripped) and stripped.lower() not in _YAML_WORDS:
+        return stripped
+    words = _FLOW_WORDS.fullmatch(stripped)
+    if words and all(_PLAIN.fullmatch(w.strip()) for w in words.group(1).split(",") if w.strip()):
+        return [w.strip() for w in words.group(1).split(",") if w.strip()]
+    document = f"{key}:{text}"
+    _check_yaml(document, line)
+    try:
+        loaded = yaml.load(document, Loader=_SafeLoader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as error:
+        raise _yaml_error(error, line) from None
+    except RecursionError:
+        raise PageError(f"{key} is nested too deeply", line) from None
+    return loaded.get(key) if isinstance(loaded, dict) else None
+
+
+# -- spec entries -----------------------------------------------------------------------------
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _as_text(entry: dict, key: str, number: int, page: PageData, required: bool = True) -> str:
+    value = entry.get(key)
+    if type(value) is str:
+        return value
+    if value is None:
+        if required:
+            page.warn(f"spec {number}: {key} is {'null' if key in entry else 'missing'}")
+        return ""
+    if isinstance(value, (int, float)):
+        page.warn(f"spec {number}: {key} is a number ({value!r}), read as text")
+        return str(value)
+    raise _SkipSpec(f"spec {number}: {key} is {_type_name(value)}, not text")
+
+
+@lru_cache(maxsize=65536)
+def _clean_items(items: tuple) -> Optional[tuple[str, ...]]:
+    """``items`` if all are text; None if some are not (the slow path says which)."""
+    for item in items:
+        if type(item) is not str:
+            return None
+    return items
+
+
+def _as_list(entry: dict, key: str, number: int, page: PageData) -> tuple[str, ...]:
+    value = entry.get(key)
+    if type(value) is list:
+        try:
+            clean = _clean_items(tuple(value))
+        except TypeError:  # unhashable items (mappings, lists)
+            clean = None
+        if clean is not None:
+            return clean
+        items = []
+        for item in value:
+            if isinstance(item, str):
+                items.append(item)
+            elif isinstance(item, (int, float)) or item is None:
+                page.warn(f"spec {number}: {key} has a {_type_name(item)} item, read as text")
+                items.append("" if item is None else str(item))
+            else:
+                raise _SkipSpec(f"spec {number}: {key} has {_type_name(item)} item")
+        return tuple(items)
+    if value is None:
+        if key not in entry:
+            page.warn(f"spec {number}: {key} is missing")
+        return ()
+    if isinstance(value, (str, int, float)):
+        page.warn(f"spec {number}: {key} is {_type_name(value)}, not a list; read as one item")
+        return (str(value),)
+    raise _SkipSpec(f"spec {number}: {key} is {_type_name(value)}, not a list")
+
+
+def _as_size(entry: dict, number: int, page: PageData) -> Optional[int]:
+    value = entry.get("size", "-")
+    if value == "-" or value is None:
+        return None
+    if type(value) is int and value >= 0:
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    page.warn(f"spec {number}: size {str(value)[:40]!r} is not a byte count; shown as unknown")
+    return None
+
+
+def _spec_row(entry: Any, number: int, page: PageData) -> Optional[SpecRow]:
+    if type(entry) is not dict:
+        page.warn(f"spec {number}: is {_type_name(entry)}, not a mapping; skipped")
+        return None
+    try:
+        hash_ = _as_text(entry, "hash", number, page, required=False)
+        if "hash" not in entry:
+            page.warn(f"spec {number}: hash is missing")
+        elif hash_ and not HASH_RE.fullmatch(hash_):
+            page.warn(f"spec {number}: hash {hash_[:40]!r} is not a 32-character Spack hash")
+        tarball = entry.get("tarball")
+        if tarball is not None and type(tarball) is not str:
+            page.warn(f"spec {number}: tarball is {_type_name(tarball)}, not text; dropped")
+            tarball = None
+        return (
+            hash_,
+            _as_list(entry, "versions", number, page),
+            _as_text(entry, "compiler", number, page),
+            _as_text(entry, "os", number, page),
+            _as_text(entry, "platform", number, page),
+            _as_text(entry, "target", number, page),
+            _as_list(entry, "variants", number, page),
+            _as_list(entry, "stacks", number, page),
+            _as_size(entry, number, page),
+            tarball,
+        )
+    except _SkipSpec as skip:
+        page.warn(f"{skip}; skipped")
+        return None
+
+
+_ROW_FIELDS = itemgetter(
+    "hash", "compiler", "os", "platform", "target", "versions", "variants", "stacks"
+)
+# Validated item tuples, shared by every spec that has the same ones (the builder interns them
+# anyway; this saves re-checking each item of each spec).
+_checked_items: dict[tuple, tuple] = {}
+
+
+def _checked(items: tuple) -> Optional[tuple]:
+    known = _checked_items.get(items)
+    if known is None:
+        if _clean_items(items) is None:
+            return None
+        if len(_checked_items) > 200_000:
+            _checked_items.clear()
+        known = _checked_items.setdefault(items, items)
+    return known
+
+
+def _fast_rows(details: list, page: PageData) -> list[SpecRow]:
+    """The common case, every field of the expected type, at full speed; anything else goes
+    through ``_spec_row``, which explains what is wrong."""
+    rows: list[SpecRow] = []
+    append = rows.append
+    hash_ok = HASH_RE.fullmatch
+    known = _checked_items.get
+    for number, entry in enumerate(details, start=1):
+        try:
+            h, c, o, p, t, vs, va, st = _ROW_FIELDS(entry)
+            size, tarball = entry.get("size", "-"), entry.get("tarball")
+            if (
+                type(h) is str and type(c) is str and type(o) is str and type(p) is str
+                and type(t) is str and type(vs) is list and type(va) is list
+                and type(st) is list and (size == "-" or size is None)
+                and (tarball is None or type(tarball) is str) and hash_ok(h)
+            ):  # fmt: skip
+                vs, va, st = tuple(vs), tuple(va), tuple(st)
+                vs = known(vs) or _checked(vs)
+                va = known(va) or _checked(va)
+                st = known(st) or _checked(st)
+                if vs is not None and va is not None and st is not None:
+                    append((h, vs, c, o, p, t, va, st, None, tarball))
+                    continue
+        except (KeyError, TypeError, AttributeError):
+            pass
+        row = _spec_row(entry, number, page)
+        if row is not None:
+            append(row)
+    return rows
+
+
+# -- legacy pages -----------------------------------------------------------------------------
+
+_LEGACY_PAIR = re.compile(r"""\s*-\s*(["'])(?P<spec>.*)\1\s*:\s*(?P<file>\S+)\s*$""")
+_LEGACY_ITEM = re.compile(r"""\s*-\s*(?:(["'])(?P<quoted>.*)\1|(?P<plain>\S.*?))\s*$""")
+
+
+def _tolerant_block(text: str) -> list[Any]:
+    """Read a legacy block list line by line, for pages that are not valid YAML (a quoted key
+    that itself holds quotes, like ``fflags="-qzerosize"``)."""
+    items: list[Any] = []
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        pair = _LEGACY_PAIR.match(line)
+        if pair:
+            items.append({pair.group("spec"): pair.group("file")})
+            continue
+        item = _LEGACY_ITEM.match(line)
+        if item:
+            items.append(
+                item.group("quoted") if item.group("quoted") is not None else item.group("plain")
+            )
+    return items
+
+
+def _spec_file_hash(directory: str, name: str, listing: set[str]) -> str:
+    """The hash from a sibling ``spec-N.json``, when the mirror kept it."""
+    if not isinstance(name, str) or name not in listing:
+        return ""
+    try:
+        with open(os.path.join(directory, name), "rb") as handle:
+            data = json.loads(handle.read(4 << 20))
+    except (OSError, ValueError, RecursionError):
+        return ""
+    spec = data.get("spec") if isinstance(data, dict) else None
+    nodes = spec.get("nodes") if isinstance(spec, dict) else spec
+    if isinstance(nodes, list) and nodes and isinstance(nodes[0], dict):
+        node = nodes[0]
+        if len(node) == 1 and isinstance(next(iter(node.values())), dict):  # {name: {...}}
+            node = next(iter(node.values()))
+        for key in ("hash", "_hash", "full_hash"):
+            if isinstance(node.get(key), str):
+                return node[key]
+    return ""
+
+
+def _legacy_rows(fields: dict, values: dict, path: str, page: PageData) -> list[SpecRow]:
+    files = values.get("spec_files")
+    names = values.get("spec_names")
+    if not isinstance(files, list):
+        raise PageError(f"spec_files is {_type_name(files)}, not a list", fields["spec_files"][0])
+    pairs: list[tuple[str, Any]] = []
+    if isinstance(names, list):
+        if len(names) != len(files):
+            page.warn(f"spec_names has {len(names)} entries but spec_files has {len(files)}")
+        pairs = [(str(n), f) for n, f in zip(names, files)]
+    else:
+        for number, item in enumerate(files, start=1):
+            if isinstance(item, dict) and len(item) == 1:
+                spec, file = next(iter(item.items()))
+                pairs.append((str(spec), file))
+            else:
+                page.warn(f"spec {number}: not a 'spec string: spec file' pair; skipped")
+    directory = os.path.dirname(path)
+    try:
+        listing = {n for n in os.listdir(directory) if n.startswith("spec")} if directory else set()
+    except OSError:
+        listing = set()
+    rows: list[SpecRow] = []
+    for number, (spec_text, file) in enumerate(pairs, start=1):
+        parsed = parse_spec_string(spec_text)
+        if parsed.leftover:
+            page.warn(f"spec {number}: could not read {parsed.leftover[:40]!r} in the spec string")
+        if parsed.name and page.title and parsed.name != page.title:
+            page.warn(f"spec {number}: names package {parsed.name!r}, the page is {page.title!r}")
+        rows.append((
+            _spec_file_hash(directory, file, listing),
+            (parsed.version,) if parsed.version else (),
+            parsed.compiler or "none",
+            parsed.os,
+            parsed.platform,
+            parsed.target,
+            parsed.variants,
+            (),
+            None,
+            None,
+        ))  # fmt: skip
+    return rows
+
+
+# -- the page ---------------------------------------------------------------------------------
+
+
+def _tag_of(values: dict, page_warn) -> str:
+    categories = values.get("categories")
+    if categories is None:
+        return "legacy"
+    if isinstance(categories, str):
+        categories = categories.split()
+    if not isinstance(categories, list):
+        page_warn(f"categories is {_type_name(categories)}, not a list; tag set to 'legacy'")
+        return "legacy"
+    tags = [str(c) for c in categories if c != "package"]
+    if not tags:
+        page_warn("categories names no tag; tag set to 'legacy'")
+        return "legacy"
+    return tags[-1]
+
+
+def parse_page(text: str, path: str = "") -> PageData:
+    """Parse one page's text. Raises ``NotAPage`` or ``PageError`` with a plain reason."""
+    lines = front_matter_lines(text)
+    fields = _split_fields(lines)
+    if "layout" not in fields:
+        raise NotAPage("front matter has no layout (not a build cache page)", 2)
+    layout = decode_value("layout", fields["layout"][1], fields["layout"][0])
+    if layout != "cache":
+        raise NotAPage(f"layout is {str(layout)[:40]!r}, not 'cache'", fields["layout"][0])
+
+    values: dict[str, Any] = {}
+    tolerant: list[str] = []
+    for key in (
+        "title",
+        "categories",
+        "category",
+        "meta",
+        "spec_details",
+        "spec_files",
+        "spec_names",
+    ):
+        if key not in fields:
+            continue
+        line, raw = fields[key]
+        try:
+            values[key] = decode_value(key, raw, line)
+        except UnsafeYaml:
+            raise
+        except PageError as error:
+            if key in ("spec_files", "spec_names") and "\n" in raw:
+                values[key] = _tolerant_block(raw)
+                tolerant.append(f"{key} is not valid YAML (line {error.line}); read line by line")
+            else:
+                raise
+
+    meta = values.get("meta")
+    page = PageData(title="", tag="", era="B", meta={}, specs=[])
+    for message in tolerant:
+        page.warn(message)
+    if meta is None:
+        page.warn("meta is missing")
+    elif not isinstance(meta, dict):
+        page.warn(f"meta is {_type_name(meta)}, not a mapping; ignored")
+    else:
+        page.meta = meta
+    title = values.get("title")
+    if not isinstance(title, str) or not title.strip():
+        title = os.path.basename(os.path.dirname(path)) or os.path.basename(path)
+        page.warn(f"title is missing or not text; package named {title!r} after the path")
+    page.title = title
+    page.tag = _tag_of(values, page.warn)
+
+    if "spec_details" in values:
+        details = values["spec_details"]
+        if not isinstance(details, list):
+            raise PageError(
+                f"spec_details is {_type_name(details)}, not a list", fields["spec_details"][0]
+            )
+        page.specs = _fast_rows(details, page)
+        page.era = "A" if any(row[9] for row in page.specs) else "B"
+    elif "spec_files" in values:
+        page.era = "legacy"
+        page.specs = _legacy_rows(fields, values, path, page)
+    else:
+        raise PageError("page has neither spec_details nor spec_files", None)
+    return page

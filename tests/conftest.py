@@ -1,0 +1,58 @@
+"""Shared fixtures: the seeds, the real corpus, and a helper to write pages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DATA = Path(__file__).resolve().parent / "data"
+CORPUS = DATA / "corpus-real"
+FORMATS = DATA / "formats"
+
+
+def page_text(
+    title: str = "pkg",
+    tag: str = "develop",
+    specs: list | None = None,
+    meta: dict | None = None,
+) -> str:
+    specs = specs if specs is not None else [spec_entry()]
+    meta = meta if meta is not None else {"num_specs": len(specs)}
+    return (
+        f'---\ntitle: "{title}"\nlayout: cache\ncategories: [package, {tag}]\n'
+        f"meta: {json.dumps(meta)}\nspec_details: {json.dumps(specs)}\n---\n"
+    )
+
+
+def spec_entry(**overrides) -> dict:
+    entry = {
+        "compiler": "gcc@=11.4.0",
+        "hash": "abcdefghijklmnopqrstuvwxyz234567",
+        "os": "ubuntu22.04",
+        "platform": "linux",
+        "size": "-",
+        "stacks": ["e4s", "root"],
+        "target": "x86_64_v3",
+        "variants": ["build_system=cmake", "+mpi"],
+        "versions": ["1.0"],
+    }
+    entry.update(overrides)
+    return entry
+
+
+@pytest.fixture
+def write_page(tmp_path):
+    def write(name: str, text: str | bytes) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
