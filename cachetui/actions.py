@@ -1,0 +1,266 @@
+"""Every user action, defined once: its keys, footer label and help line.
+
+Widgets build their ``BINDINGS`` from here, the help screen lists this table and the command
+palette offers its entries, so the help can never drift from the keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from textual.binding import Binding
+
+SCOPES = {
+    "app": "Anywhere",
+    "table": "Spec table",
+    "tree": "Package tree",
+    "filter": "Filter box",
+    "detail": "Detail panel",
+}
+
+
+@dataclass(frozen=True)
+class Action:
+    action: str  # Textual action string, run on the widget of ``scope``
+    keys: str  # Textual key names, comma-separated
+    label: str  # footer text
+    help: str  # help screen line
+    scope: str = "app"
+    footer: bool = True
+    display: Optional[str] = None  # how the keys read in the help screen
+    palette: bool = True  # offered in the command palette
+
+    @property
+    def key_text(self) -> str:
+        if self.display:
+            return self.display
+        names = {"slash": "/", "question_mark": "?", "space": "space", "escape": "esc"}
+        return " ".join(names.get(k, k) for k in self.keys.split(","))
+
+
+ACTIONS: tuple[Action, ...] = (
+    Action("quit", "q", "Quit", "Quit cachetui"),
+    Action(
+        "help",
+        "question_mark,f1",
+        "Help",
+        "Show this help: every key and the query syntax",
+        display="? F1",
+    ),
+    Action(
+        "focus_filter",
+        "slash",
+        "Filter",
+        "Filter the table: type a query, results follow as you type",
+    ),
+    Action(
+        "command_palette",
+        "ctrl+p",
+        "Palette",
+        "Command palette: every action by name, and themes",
+        footer=False,
+        palette=False,
+    ),
+    Action(
+        "focus_next",
+        "tab",
+        "Next pane",
+        "Move to the next pane (tree, filter, table, detail)",
+        footer=False,
+        palette=False,
+    ),
+    Action(
+        "focus_previous",
+        "shift+tab",
+        "Previous pane",
+        "Move to the previous pane",
+        footer=False,
+        palette=False,
+    ),
+    Action("clear_scope", "a", "All", "Scope the table to every loaded spec again", footer=False),
+    Action(
+        "load_report",
+        "r",
+        "Problems",
+        "Show the load report: every bad file and the reason",
+        footer=False,
+    ),
+    Action("toggle_tree", "f2", "Tree pane", "Show or hide the package tree", footer=False),
+    Action("toggle_detail", "f3", "Detail pane", "Show or hide the detail panel", footer=False),
+    Action(
+        "cursor_down",
+        "down,j",
+        "Down",
+        "Next row",
+        "table",
+        footer=False,
+        palette=False,
+        display="↓ j",
+    ),
+    Action(
+        "cursor_up",
+        "up,k",
+        "Up",
+        "Previous row",
+        "table",
+        footer=False,
+        palette=False,
+        display="↑ k",
+    ),
+    Action(
+        "page_down",
+        "pagedown,ctrl+d",
+        "Page down",
+        "One page down",
+        "table",
+        footer=False,
+        palette=False,
+        display="PgDn ctrl+d",
+    ),
+    Action(
+        "page_up",
+        "pageup,ctrl+u",
+        "Page up",
+        "One page up",
+        "table",
+        footer=False,
+        palette=False,
+        display="PgUp ctrl+u",
+    ),
+    Action("first_row", "g,home", "Top", "First row", "table", footer=False, display="g Home"),
+    Action("last_row", "G,end", "Bottom", "Last row", "table", footer=False, display="G End"),
+    Action(
+        "scroll_columns(-8)",
+        "left,h",
+        "Left",
+        "Scroll the columns left",
+        "table",
+        footer=False,
+        palette=False,
+        display="← h",
+    ),
+    Action(
+        "scroll_columns(8)",
+        "right,l",
+        "Right",
+        "Scroll the columns right",
+        "table",
+        footer=False,
+        palette=False,
+        display="→ l",
+    ),
+    Action(
+        "open_row",
+        "enter",
+        "Detail",
+        "Go to the row's detail (the panel follows the cursor)",
+        "table",
+        footer=False,
+        palette=False,
+    ),
+    Action(
+        "sort_next", "s", "Sort", "Sort by the next column: hash, package, version, ...", "table"
+    ),
+    Action(
+        "sort_reverse",
+        "S",
+        "Reverse",
+        "Reverse the sort; once more: back to load order",
+        "table",
+        display="S",
+    ),
+    Action(
+        "app.clear_filter",
+        "escape",
+        "Clear filter",
+        "Clear the filter",
+        "table",
+        footer=False,
+        palette=False,
+        display="esc",
+    ),
+    Action(
+        "clear_or_leave",
+        "escape",
+        "Clear",
+        "Clear the filter; on an empty box, leave it",
+        "filter",
+        footer=False,
+        palette=False,
+        display="esc",
+    ),
+    Action(
+        "submit",
+        "enter,down",
+        "To table",
+        "Go to the results",
+        "filter",
+        footer=False,
+        palette=False,
+        display="enter ↓",
+    ),
+    Action(
+        "cursor_down",
+        "down,j",
+        "Down",
+        "Next node",
+        "tree",
+        footer=False,
+        palette=False,
+        display="↓ j",
+    ),
+    Action(
+        "cursor_up",
+        "up,k",
+        "Up",
+        "Previous node",
+        "tree",
+        footer=False,
+        palette=False,
+        display="↑ k",
+    ),
+    Action(
+        "select_cursor",
+        "enter",
+        "Open",
+        "Open or close the node; the table follows the cursor",
+        "tree",
+        footer=False,
+        palette=False,
+    ),
+    Action(
+        "toggle_node",
+        "space",
+        "Toggle",
+        "Open or close the node",
+        "tree",
+        footer=False,
+        palette=False,
+    ),
+    Action(
+        "app.focus_table",
+        "escape",
+        "To table",
+        "Go to the spec table",
+        "detail",
+        footer=False,
+        palette=False,
+        display="esc",
+    ),
+)
+
+
+def bindings(scope: str) -> list[Binding]:
+    """Textual bindings for one scope, straight from the table above."""
+    return [
+        Binding(
+            a.keys, a.action, a.label, show=a.footer, key_display=a.key_text if a.display else None
+        )
+        for a in ACTIONS
+        if a.scope == scope
+    ]
+
+
+def help_rows() -> list[tuple[str, list[Action]]]:
+    return [(title, [a for a in ACTIONS if a.scope == scope]) for scope, title in SCOPES.items()]

@@ -1,0 +1,285 @@
+"""The cachetui browser: package tree, spec table, detail panel, filter and status line.
+
+The app owns the state (scope, query, sort) and runs every slow step in an exclusive worker
+thread: loading, and turning state into rows. A new keystroke cancels a stale computation, so
+typing never waits for the table.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from typing import Optional
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, ProgressBar
+from textual.worker import get_current_worker
+
+from .actions import ACTIONS, bindings
+from .catalog import Catalog, empty_catalog
+from .loader import DEFAULT_MAX_BYTES, LoadResult, load
+from .screens.help import HelpScreen
+from .screens.load_report import LoadReportScreen
+from .view import Scope, Sort, ViewModel, ViewResult
+from .widgets.detail_panel import DetailPanel, package_text, summary_text
+from .widgets.filter_box import FilterBox
+from .widgets.package_tree import PackageTree
+from .widgets.spec_table import SpecTable
+from .widgets.status_bar import StatusBar
+
+PROGRESS_AFTER = 0.5  # seconds of loading before the progress bar shows
+NARROW = 100  # below this many columns the tree pane gets narrower
+
+
+class CacheApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "cachetui"
+    BINDINGS = bindings("app")
+
+    def __init__(self, paths: Sequence[str], theme: Optional[str] = None,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:  # fmt: skip
+        super().__init__()
+        self.paths = list(paths)
+        self.max_bytes = max_bytes
+        self.requested_theme = theme
+        self.result: Optional[LoadResult] = None
+        self.catalog: Catalog = empty_catalog()
+        self.view: ViewModel = ViewModel(self.catalog)
+        self.scope = Scope()
+        self.query_text = ""
+        self.sort: Optional[Sort] = None
+        self.last_view: Optional[ViewResult] = None
+        self._load_started = 0.0
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield PackageTree(id="tree")
+            with Vertical(id="right"):
+                yield FilterBox(id="filter")
+                with Vertical(id="loading"):
+                    yield Label("Loading…", id="loading-label")
+                    yield ProgressBar(id="loading-bar", show_eta=False)
+                yield SpecTable(id="table")
+                yield DetailPanel(id="detail")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.requested_theme:
+            if self.requested_theme in self.available_themes:
+                self.theme = self.requested_theme
+            else:
+                names = ", ".join(sorted(self.available_themes))
+                self.notify(f"No theme named {self.requested_theme!r}. Themes: {names}",
+                            severity="warning", markup=False)  # fmt: skip
+        self.query_one("#loading").display = False
+        self.query_one(StatusBar).show(0, 0, "loading…")
+        self._load_started = time.monotonic()
+        self.set_timer(PROGRESS_AFTER, self._show_progress)
+        self.load_corpus()
+
+    def on_resize(self) -> None:
+        self.screen.set_class(self.size.width < NARROW, "narrow")
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def _show_progress(self) -> None:
+        if self.result is None:
+            self.query_one("#loading").display = True
+
+    def _progress(self, done: int, total: int) -> None:
+        bar = self.query_one("#loading-bar", ProgressBar)
+        bar.update(total=total, progress=done)
+        self.query_one("#loading-label", Label).update(
+            f"Loading pages: {done:,} of {total:,} files"
+        )
+
+    @work(thread=True, exclusive=True, group="load")
+    def load_corpus(self) -> None:
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last[0] > 0.1 or done == total:
+                last[0] = now
+                self.call_from_thread(self._progress, done, total)
+
+        result = load(self.paths, progress=progress, max_bytes=self.max_bytes)
+        view = ViewModel(result.catalog)
+        view.column_widths()
+        self.call_from_thread(self._loaded, result, view)
+
+    def _loaded(self, result: LoadResult, view: ViewModel) -> None:
+        self.result = result
+        self.catalog = result.catalog
+        self.view = view
+        self.query_one("#loading").display = False
+        table = self.query_one(SpecTable)
+        table.set_catalog(self.catalog, view.column_widths())
+        self.query_one(PackageTree).populate(self.catalog)
+        self.refresh_view()
+        table.focus()
+        errors, warnings = len(result.errors), len(result.warnings)
+        if errors or warnings:
+            self.notify(
+                f"{errors} file(s) skipped, {warnings} loaded with warnings. Press r for the report.",
+                title="Load problems", severity="error" if errors else "warning", markup=False,
+            )  # fmt: skip
+        if not len(self.catalog):
+            self.query_one(DetailPanel).show_text(
+                Text("No specs were loaded. Press r to see why.", "bold red")
+            )
+
+    # -- the view ----------------------------------------------------------------------------
+
+    def refresh_view(self, keep_spec: Optional[int] = None) -> None:
+        self.compute_view(self.scope, self.query_text, self.sort, keep_spec)
+
+    @work(thread=True, exclusive=True, group="view")
+    def compute_view(self, scope: Scope, query_text: str, sort: Optional[Sort],
+                     keep_spec: Optional[int]) -> None:  # fmt: skip
+        result = self.view.compute(scope, query_text, sort)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._apply_view, result, sort, keep_spec)
+
+    def _apply_view(
+        self, result: ViewResult, sort: Optional[Sort], keep_spec: Optional[int]
+    ) -> None:
+        table = self.query_one(SpecTable)
+        if result.error is None:
+            self.last_view = result
+            table.show(result.ids, sort, keep_spec)
+        self._update_status(result)
+
+    def _update_status(self, result: Optional[ViewResult] = None) -> None:
+        table = self.query_one(SpecTable)
+        shown = result if result is not None and result.error is None else self.last_view
+        sort = ""
+        if self.sort:
+            sort = self.sort.column + (" (descending)" if self.sort.descending else "")
+        self.query_one(StatusBar).show(
+            shown=len(shown.ids) if shown else 0,
+            total=shown.scope_total if shown else 0,
+            scope=self.scope.describe(),
+            sort=sort,
+            selected=len(table.selected),
+            note="; ".join(result.notes) if result else "",
+            error=result.error if result else None,
+        )
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        self.refresh_view()
+
+    @on(PackageTree.ScopeChanged)
+    def scope_changed(self, event: PackageTree.ScopeChanged) -> None:
+        if event.scope == self.scope:
+            return
+        self.scope = event.scope
+        self.refresh_view()
+        self._show_scope_summary()
+
+    @on(SpecTable.SortRequested)
+    def sort_requested(self, event: SpecTable.SortRequested) -> None:
+        self.sort = event.sort
+        self.refresh_view(keep_spec=self.query_one(SpecTable).current_spec)
+
+    @on(SpecTable.Highlighted)
+    def spec_highlighted(self, event: SpecTable.Highlighted) -> None:
+        if self.focused is self.query_one(SpecTable):
+            self._show_spec(event.spec_id)
+
+    @on(SpecTable.Opened)
+    def spec_opened(self, event: SpecTable.Opened) -> None:
+        self._show_spec(event.spec_id)
+        self.query_one(DetailPanel).focus()
+
+    def on_descendant_focus(self) -> None:
+        if self.focused is self.query_one(SpecTable):
+            self._show_spec(self.query_one(SpecTable).current_spec)
+        elif self.focused is self.query_one(PackageTree):
+            self._show_scope_summary()
+
+    def _show_spec(self, spec_id: Optional[int]) -> None:
+        detail = self.query_one(DetailPanel)
+        if spec_id is None:
+            detail.show_text(Text("No spec matches.", "dim"))
+        else:
+            detail.show_spec(self.catalog.spec(spec_id))
+
+    def _show_scope_summary(self) -> None:
+        scope, catalog = self.scope, self.catalog
+        detail = self.query_one(DetailPanel)
+        ids = self.view.scope_mask(scope).nonzero()[0]
+        facets = catalog.facets(ids)
+        package = catalog.packages.get((scope.tag or "", scope.package or ""))
+        if package is not None and scope.version is None:
+            detail.show_text(package_text(package, facets))
+            return
+        title = scope.version or scope.package or scope.tag or "all tags"
+        subtitle = (
+            "version" if scope.version else ("tag" if scope.tag else f"{len(catalog.tags)} tags")
+        )
+        detail.show_text(
+            summary_text(title, subtitle, {}, len(ids), facets["stack"], facets=facets)
+        )
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_load_report(self) -> None:
+        if self.result is not None:
+            self.push_screen(LoadReportScreen(self.result))
+
+    def action_focus_filter(self) -> None:
+        self.query_one(FilterBox).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one(SpecTable).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one(FilterBox).value = ""
+
+    def action_clear_scope(self) -> None:
+        tree = self.query_one(PackageTree)
+        tree.move_cursor(tree.root)
+        self.scope = Scope()
+        self.refresh_view()
+
+    def action_toggle_tree(self) -> None:
+        tree = self.query_one(PackageTree)
+        tree.display = not tree.display
+
+    def action_toggle_detail(self) -> None:
+        detail = self.query_one(DetailPanel)
+        detail.display = not detail.display
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        seen = set()
+        for action in ACTIONS:
+            if not action.palette or action.action in seen:
+                continue
+            seen.add(action.action)
+            target = "" if action.scope == "app" else {"table": "#table", "tree": "#tree",
+                                                         "detail": "#detail", "filter": "#filter"}[action.scope]  # fmt: skip
+            yield SystemCommand(f"{action.label} ({action.key_text})", action.help,
+                                self._palette_callback(action.action, target))  # fmt: skip
+
+    def _palette_callback(self, action: str, target: str):
+        async def run() -> None:
+            if target:
+                await self.query_one(target).run_action(action)
+            else:
+                await self.run_action(action)
+
+        return run

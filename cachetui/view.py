@@ -1,0 +1,154 @@
+"""What the spec table shows: scope, filter query and sort order turned into a row list. UI-free,
+so the same computation runs in the app's worker threads, in the CLI and in the benchmark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+
+from .catalog import Catalog
+from .model import version_key
+from .query import Evaluator, QueryError, parse_query
+from .text import visible
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # catalog column ("hash" is special: not coded)
+    title: str
+    max_width: int
+    min_width: int = 3
+
+
+COLUMNS = (
+    Column("hash", "hash", 7, 7),
+    Column("package", "package", 30, 7),
+    Column("version", "version", 14, 7),
+    Column("os", "os", 14, 4),
+    Column("target", "target", 14, 6),
+    Column("compiler", "compiler", 18, 8),
+    Column("stacks", "stacks", 36, 6),
+    Column("variants", "variants", 48, 8),
+    Column("tag", "tag", 20, 3),
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The tree node the table is scoped to: everything, a tag, a package of it, one version."""
+
+    tag: Optional[str] = None
+    package: Optional[str] = None
+    version: Optional[str] = None
+
+    def describe(self) -> str:
+        parts = [p for p in (self.tag, self.package, self.version) if p]
+        return " / ".join(parts) if parts else "all tags"
+
+
+@dataclass(frozen=True)
+class Sort:
+    column: str
+    descending: bool = False
+
+
+@dataclass
+class ViewResult:
+    ids: np.ndarray
+    scope_total: int
+    notes: list[str] = field(default_factory=list)
+    error: Optional[str] = None
+
+
+def cell_text(value: object) -> str:
+    """How a column value is shown in one table cell (control characters escaped)."""
+    if isinstance(value, tuple):
+        return visible(",".join(value))
+    return visible(str(value))
+
+
+class ViewModel:
+    """Computes table rows for a catalog. Thread-safe for reads: it caches only derived tables."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.evaluator = Evaluator(catalog)
+        self._ranks: dict[str, np.ndarray] = {}
+        self._scope_cache: dict[Scope, np.ndarray] = {}
+
+    def scope_mask(self, scope: Scope) -> np.ndarray:
+        mask = self._scope_cache.get(scope)
+        if mask is None:
+            mask = np.ones(len(self.catalog), dtype=bool)
+            for column, value in (
+                ("tag", scope.tag),
+                ("package", scope.package),
+                ("version", scope.version),
+            ):
+                if value is not None:
+                    mask &= self.catalog.mask_equal(column, value)
+            if len(self._scope_cache) > 64:
+                self._scope_cache.clear()
+            self._scope_cache[scope] = mask
+        return mask
+
+    def compute(self, scope: Scope, query_text: str, sort: Optional[Sort]) -> ViewResult:
+        base = self.scope_mask(scope)
+        scope_total = int(base.sum())
+        notes: list[str] = []
+        if query_text.strip():
+            try:
+                result = self.evaluator.evaluate(parse_query(query_text), base)
+            except QueryError as error:
+                return ViewResult(np.zeros(0, dtype=np.int64), scope_total, error=str(error))
+            mask, notes = result.mask, result.notes
+        else:
+            mask = base
+        ids = np.flatnonzero(mask)
+        if sort is not None:
+            ids = self.sorted_ids(ids, sort)
+        return ViewResult(ids, scope_total, notes)
+
+    def rank(self, column: str) -> np.ndarray:
+        """Per spec, its position in the column's sort order."""
+        ranks = self._ranks.get(column)
+        if ranks is None:
+            catalog = self.catalog
+            if column == "hash":
+                order = np.argsort(np.array(catalog.hashes, dtype=object), kind="stable")
+                ranks = np.empty(len(order), dtype=np.int64)
+                ranks[order] = np.arange(len(order))
+            else:
+                codes, values = catalog.columns[column]
+                if column == "version":
+                    keys = [version_key(v) for v in values]
+                else:
+                    keys = [cell_text(v).lower() for v in values]
+                order = sorted(range(len(values)), key=keys.__getitem__)
+                lut = np.empty(len(values), dtype=np.int64)
+                lut[order] = np.arange(len(values))
+                ranks = lut[codes] if len(values) else np.zeros(0, dtype=np.int64)
+            self._ranks[column] = ranks
+        return ranks
+
+    def sorted_ids(self, ids: np.ndarray, sort: Sort) -> np.ndarray:
+        keys = self.rank(sort.column)[ids]
+        if sort.descending:
+            keys = -keys
+        return ids[np.argsort(keys, kind="stable")]
+
+    def column_widths(self) -> dict[str, int]:
+        widths = {}
+        for column in COLUMNS:
+            if column.key == "hash":
+                widths[column.key] = column.max_width
+                continue
+            values = self.catalog.columns[column.key][1]
+            longest = max((len(cell_text(v)) for v in values), default=0)
+            widths[column.key] = max(
+                column.min_width, len(column.title), min(longest, column.max_width)
+            )
+        return widths

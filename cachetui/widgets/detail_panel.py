@@ -1,0 +1,124 @@
+"""The detail panel: every field of the selected spec, or a package's or tag's summary.
+
+Built from ``Text`` pieces, never from markup strings: a value holding ``[b]`` or an escape
+sequence is shown as the literal characters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Optional
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from ..actions import bindings
+from ..model import Package, Spec
+from ..text import visible
+
+LABEL_WIDTH = 10
+BAR_WIDTH = 24
+
+
+def _row(text: Text, label: str, value: str, style: str = "") -> None:
+    text.append(f"{label:<{LABEL_WIDTH}}", "bold")
+    text.append(visible(value) if value else "-", style)
+    text.append("\n")
+
+
+def spec_text(spec: Spec) -> Text:
+    text = Text()
+    text.append(visible(spec.package), "bold")
+    text.append(f"@{visible(spec.version)}" if spec.version else "")
+    text.append(f"  {visible(spec.tag)}\n\n", "dim")
+    _row(text, "hash", spec.hash or "(none: the page gives no hash)")
+    _row(text, "install", spec.install_command, "bold green")
+    _row(text, "spec", spec.spec_string, "italic")
+    _row(text, "versions", ", ".join(spec.versions))
+    compiler = spec.compiler_info
+    detail = (
+        f"  ({compiler.name} {'exactly ' if compiler.exact else ''}{compiler.version})"
+        if compiler.name
+        else ""
+    )
+    _row(text, "compiler", spec.compiler + detail)
+    _row(text, "os", spec.os)
+    _row(text, "platform", spec.platform)
+    _row(text, "target", spec.target)
+    _row(text, "variants", "  ".join(spec.variants))
+    _row(text, "stacks", "  ".join(spec.stacks))
+    _row(text, "size", "unknown" if spec.size is None else f"{spec.size:,} bytes")
+    if spec.tarball:
+        _row(text, "tarball", spec.tarball)
+    _row(text, "source", spec.source, "dim")
+    return text
+
+
+def bar_chart(counts: Iterable[tuple[str, int]], width: int = BAR_WIDTH) -> Text:
+    items = list(counts)
+    text = Text()
+    if not items:
+        return text
+    top = max(n for _, n in items) or 1
+    name_width = min(32, max(len(visible(name)) for name, _ in items))
+    for name, count in items:
+        label = visible(name)
+        label = label if len(label) <= name_width else label[: name_width - 1] + "…"
+        bar = "█" * max(1, round(width * count / top))
+        text.append(f"{label:<{name_width}} ")
+        text.append(bar, "cyan")
+        text.append(f" {count:,}\n")
+    return text
+
+
+def _list_row(text: Text, label: str, values: object) -> None:
+    if isinstance(values, list):
+        shown = ", ".join(visible(str(v)) for v in values)
+    elif values is None:
+        shown = "-"
+    else:
+        shown = visible(str(values))
+    _row(text, label, shown)
+
+
+def summary_text(title: str, subtitle: str, meta: dict, total: int, by_stack: list[tuple[str, int]],
+                 meta_total: Optional[int] = None, facets: Optional[dict] = None) -> Text:  # fmt: skip
+    text = Text()
+    text.append(visible(title), "bold")
+    text.append(f"  {visible(subtitle)}\n\n", "dim")
+    count = f"{total:,}"
+    if meta_total is not None and meta_total != total:
+        count += f"  (the page's meta says {meta_total:,})"
+    _row(text, "specs", count)
+    for key, label in (("versions", "versions"), ("compilers", "compilers"), ("oss", "oss"),
+                       ("targets", "targets"), ("platforms", "platforms")):  # fmt: skip
+        if key in meta:
+            _list_row(text, label, meta[key])
+        elif facets is not None:
+            facet = {"compilers": "compiler", "oss": "os", "targets": "target",
+                     "platforms": "platform", "versions": "version"}[key]  # fmt: skip
+            _list_row(text, label, [v for v, _ in facets.get(facet, [])])
+    text.append("\nspecs per stack\n", "bold")
+    text.append_text(bar_chart(by_stack))
+    return text
+
+
+def package_text(package: Package, facets: dict) -> Text:
+    by_stack = sorted(package.specs_by_stack.items(), key=lambda item: (-item[1], item[0]))
+    return summary_text(package.name, package.tag, package.meta, package.num_specs, by_stack,
+                        package.meta_num_specs, facets)  # fmt: skip
+
+
+class DetailPanel(VerticalScroll, can_focus=True):
+    BINDINGS = bindings("detail")
+
+    def compose(self):
+        yield Static(Text("Loading…", "dim"), id="detail-body")
+
+    def show_text(self, text: Text) -> None:
+        self.query_one("#detail-body", Static).update(text)
+        self.scroll_home(animate=False)
+
+    def show_spec(self, spec: Spec) -> None:
+        self.show_text(spec_text(spec))

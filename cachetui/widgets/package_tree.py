@@ -1,0 +1,109 @@
+"""The package tree: tags, then packages, then versions, each with its spec count.
+
+Children are built when a node is first expanded, so thousands of packages cost nothing up front.
+Moving the cursor scopes the spec table (a ``ScopeChanged`` message to the app).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from ..actions import bindings
+from ..catalog import Catalog
+from ..model import version_key
+from ..text import visible
+from ..view import Scope
+
+
+@dataclass
+class NodeData:
+    scope: Scope
+    loaded: bool = False
+
+
+def _label(name: str, count: int) -> Text:
+    # Text, never a str: a str label would be parsed as Rich markup.
+    return Text.assemble(visible(name), (f" {count:,}", "dim"))
+
+
+class PackageTree(Tree[NodeData]):
+    BINDINGS = bindings("tree")
+
+    class ScopeChanged(Message):
+        def __init__(self, scope: Scope) -> None:
+            super().__init__()
+            self.scope = scope
+
+    def __init__(self, *, id: Optional[str] = None) -> None:
+        super().__init__(Text("build caches"), NodeData(Scope(), loaded=True), id=id)
+        self.show_root = True
+        self.guide_depth = 2
+        self.catalog: Optional[Catalog] = None
+
+    def process_label(self, label) -> Text:
+        return Text(label) if isinstance(label, str) else label
+
+    def populate(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.clear()
+        self.root.set_label(_label("all tags", len(catalog)))
+        codes, tags = catalog.columns["tag"]
+        counts = np.bincount(codes, minlength=len(tags)) if len(tags) else []
+        for code in sorted(range(len(tags)), key=lambda c: tags[c]):
+            node = self.root.add(
+                _label(tags[code], int(counts[code])), NodeData(Scope(tag=tags[code]))
+            )
+            if len(tags) == 1:
+                self._load_children(node)
+                node.expand()
+        self.root.expand()
+
+    def _load_children(self, node: TreeNode[NodeData]) -> None:
+        data = node.data
+        if data is None or data.loaded or self.catalog is None:
+            return
+        data.loaded = True
+        scope = data.scope
+        catalog = self.catalog
+        if scope.package is None:
+            ids = catalog.ids_for(tag=scope.tag)
+            codes, names = catalog.columns["package"]
+            counts = np.bincount(codes[ids], minlength=len(names))
+            for code in sorted(np.flatnonzero(counts), key=lambda c: names[c]):
+                node.add(_label(names[code], int(counts[code])),
+                         NodeData(Scope(tag=scope.tag, package=names[code])))  # fmt: skip
+        elif scope.version is None:
+            versions = catalog.versions_of(scope.tag or "", scope.package)
+            for version, count in sorted(versions, key=lambda vc: version_key(vc[0])):
+                node.add_leaf(_label(version or "(no version)", count),
+                              NodeData(Scope(scope.tag, scope.package, version), loaded=True))  # fmt: skip
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
+        self._load_children(event.node)
+
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
+        if event.node.data is not None:
+            self.post_message(self.ScopeChanged(event.node.data.scope))
+
+    def select_scope(self, scope: Scope) -> None:
+        """Move the cursor to the node of ``scope``, opening its parents (go-to-package)."""
+        node = self.root
+        for depth, value in enumerate((scope.tag, scope.package, scope.version)):
+            if value is None:
+                break
+            self._load_children(node)
+            node.expand()
+            match = next((c for c in node.children if c.data and
+                          (c.data.scope.tag, c.data.scope.package, c.data.scope.version)[depth] == value), None)  # fmt: skip
+            if match is None:
+                break
+            node = match
+        self._load_children(node)
+        self.move_cursor(node)
