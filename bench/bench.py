@@ -75,6 +75,81 @@ def bench_load(path: Path, repeat: int) -> dict:
     }
 
 
+UI_CHILD = """
+import asyncio, json, statistics, time
+started = time.perf_counter()
+from cachetui.app import CacheApp
+from cachetui.widgets.spec_table import SpecTable
+
+# Time to the frame on screen, not to Pilot's own idle waits: stamp every frame the app hands to
+# its driver, and every view result it applies.
+frames, applied = [], []
+
+async def main():
+    app = CacheApp([{path!r}])
+    display, apply_view = app._display, app._apply_view
+
+    def stamped_display(screen, renderable):
+        if renderable is not None:
+            frames.append(time.perf_counter())
+        return display(screen, renderable)
+
+    def stamped_apply(*args):
+        apply_view(*args)
+        applied.append(time.perf_counter())
+
+    app._display, app._apply_view = stamped_display, stamped_apply
+
+    def frame_after(moment):
+        return next(f for f in frames if f >= moment)
+
+    out = {{}}
+    async with app.run_test(size=(160, 48)) as pilot:
+        table = app.query_one(SpecTable)
+        while not applied:  # a coarse poll: a busy one would steal the GIL from the loader
+            await asyncio.sleep(0.05)
+        await pilot.pause(0.1)
+        out["first_paint_s"] = frame_after(applied[0]) - started
+        out["rows"] = table.row_count
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        times = []
+        for _ in range(7):
+            await pilot.press("g")
+            await pilot.pause(0.05)
+            t = time.perf_counter()
+            await pilot.press("G")
+            await pilot.pause(0.05)
+            assert table.cursor_row == table.row_count - 1
+            times.append(frame_after(t) - t)
+        out["jump_to_last_ms_median"] = statistics.median(times) * 1000
+        await pilot.press("slash")
+        times = []
+        for key in {keys!r}:
+            before = len(applied)
+            t = time.perf_counter()
+            await pilot.press(key)
+            while len(applied) == before:
+                await asyncio.sleep(0.001)
+            await pilot.pause(0.05)
+            times.append(frame_after(applied[before]) - t)
+        out["keystroke_ms_median"] = statistics.median(times) * 1000
+        out["keystroke_ms_max"] = max(times) * 1000
+        out["keystrokes"] = len(times)
+        out["final_rows"] = table.row_count
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+FILTER_KEYS = list("gcc") + ["space"] + list("os=ubuntu22.04") + ["backspace"] * 6 + list("*")
+
+
+def bench_ui(path: Path) -> dict:
+    result = run_child(UI_CHILD.format(path=str(path), keys=FILTER_KEYS))
+    return {k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}
+
+
 def bench_cli(path: Path) -> dict:
     def timed(args: list[str]) -> float:
         times = []
@@ -144,18 +219,20 @@ def main() -> None:
     parser.add_argument("--tags", type=int, default=0, help="number of tags (0: by size)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cachetui-bench")
-    parser.add_argument("--only", choices=["load", "cli"], action="append")
+    parser.add_argument("--only", choices=["load", "cli", "ui"], action="append")
     parser.add_argument("--parsers", action="store_true", help="also compare page parsers")
     args = parser.parse_args()
 
     args.work.mkdir(parents=True, exist_ok=True)
     path = corpus(args.work, args.specs, args.seed, args.tags)
     report: dict = {"python": sys.version.split()[0], "cpus": os.cpu_count()}
-    only = set(args.only or ["load", "cli"])
+    only = set(args.only or ["load", "cli", "ui"])
     if "load" in only:
         report["load"] = bench_load(path, args.repeat)
     if "cli" in only:
         report["cli"] = bench_cli(path)
+    if "ui" in only:
+        report["ui"] = bench_ui(path)
     if args.parsers:
         report["parsers"] = bench_parsers(path)
     print(json.dumps(report, indent=2))

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Optional
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -53,7 +53,9 @@ class CacheApp(App[int]):
         self.query_text = ""
         self.sort: Optional[Sort] = None
         self.last_view: Optional[ViewResult] = None
+        self.views_applied = 0  # counts results shown, good or not (tests and benchmark wait on it)
         self._load_started = 0.0
+        self._load_progress = (0, 0)
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -131,10 +133,6 @@ class CacheApp(App[int]):
                 f"{errors} file(s) skipped, {warnings} loaded with warnings. Press r for the report.",
                 title="Load problems", severity="error" if errors else "warning", markup=False,
             )  # fmt: skip
-        if not len(self.catalog):
-            self.query_one(DetailPanel).show_text(
-                Text("No specs were loaded. Press r to see why.", "bold red")
-            )
 
     # -- the view ----------------------------------------------------------------------------
 
@@ -156,6 +154,7 @@ class CacheApp(App[int]):
             self.last_view = result
             table.show(result.ids, sort, keep_spec)
         self._update_status(result)
+        self.views_applied += 1
 
     def _update_status(self, result: Optional[ViewResult] = None) -> None:
         table = self.query_one(SpecTable)
@@ -193,7 +192,7 @@ class CacheApp(App[int]):
 
     @on(SpecTable.Highlighted)
     def spec_highlighted(self, event: SpecTable.Highlighted) -> None:
-        if self.focused is self.query_one(SpecTable):
+        if event.control.has_focus:
             self._show_spec(event.spec_id)
 
     @on(SpecTable.Opened)
@@ -201,22 +200,33 @@ class CacheApp(App[int]):
         self._show_spec(event.spec_id)
         self.query_one(DetailPanel).focus()
 
-    def on_descendant_focus(self) -> None:
-        if self.focused is self.query_one(SpecTable):
-            self._show_spec(self.query_one(SpecTable).current_spec)
-        elif self.focused is self.query_one(PackageTree):
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, SpecTable):
+            self._show_spec(event.widget.current_spec)
+        elif isinstance(event.widget, PackageTree):
             self._show_scope_summary()
 
+    def _detail(self) -> Optional[DetailPanel]:
+        # Messages can still arrive while the app shuts down and its widgets are gone.
+        found = self.query(DetailPanel)
+        return found.first() if found else None
+
     def _show_spec(self, spec_id: Optional[int]) -> None:
-        detail = self.query_one(DetailPanel)
-        if spec_id is None:
+        detail = self._detail()
+        if detail is None:
+            return
+        if spec_id is None and not len(self.catalog):
+            detail.show_text(Text("No specs were loaded. Press r to see why.", "bold red"))
+        elif spec_id is None:
             detail.show_text(Text("No spec matches.", "dim"))
         else:
             detail.show_spec(self.catalog.spec(spec_id))
 
     def _show_scope_summary(self) -> None:
         scope, catalog = self.scope, self.catalog
-        detail = self.query_one(DetailPanel)
+        detail = self._detail()
+        if detail is None:
+            return
         ids = self.view.scope_mask(scope).nonzero()[0]
         facets = catalog.facets(ids)
         package = catalog.packages.get((scope.tag or "", scope.package or ""))

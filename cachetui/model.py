@@ -37,9 +37,7 @@ def version_satisfies(version: str, wanted: str) -> bool:
         key = version_key(version)
         if low and key < version_key(low):
             return False
-        if high and key > version_key(high) and not version_satisfies(version, high):
-            return False
-        return True
+        return not high or key <= version_key(high) or version_satisfies(version, high)
     return version == wanted or (version.startswith(wanted) and version[len(wanted)] in ".-_+")
 
 

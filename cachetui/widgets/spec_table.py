@@ -53,9 +53,14 @@ class SpecTable(ScrollView, can_focus=True):
     class Highlighted(Message):
         """The cursor moved onto a spec (or the table became empty: ``spec_id`` None)."""
 
-        def __init__(self, spec_id: Optional[int]) -> None:
+        def __init__(self, table: SpecTable, spec_id: Optional[int]) -> None:
             super().__init__()
+            self.table = table
             self.spec_id = spec_id
+
+        @property
+        def control(self) -> SpecTable:
+            return self.table
 
     class Opened(Message):
         def __init__(self, spec_id: int) -> None:
@@ -182,7 +187,7 @@ class SpecTable(ScrollView, can_focus=True):
     def watch_cursor_row(self, old: int, new: int) -> None:
         self._scroll_to_cursor()
         self.refresh()
-        self.post_message(self.Highlighted(self.current_spec))
+        self.post_message(self.Highlighted(self, self.current_spec))
 
     def _scroll_to_cursor(self) -> None:
         top = int(self.scroll_y)
