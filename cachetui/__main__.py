@@ -2,4 +2,6 @@ import sys
 
 from .cli import main
 
-sys.exit(main())
+# Guarded: parsing subprocesses are spawned, and spawning re-imports the main module.
+if __name__ == "__main__":
+    sys.exit(main())

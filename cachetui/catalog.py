@@ -9,108 +9,16 @@ on demand for the rows someone looks at.
 from __future__ import annotations
 
 import bisect
-from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import numpy as np
 
+from .builder import PER_PAGE, CatalogBuilder, PageRecord, _Interner
 from .model import Package, Spec, parse_compiler
 
-# Fields stored as codes into a value table. Multi-valued fields (versions, variants, stacks)
-# intern the whole tuple: real pages repeat the same few combinations.
-CODED = ("versions", "compiler", "os", "platform", "target", "variants", "stacks")
-# Fields that are the same for every spec of a page: stored once per page.
-PER_PAGE = ("package", "tag", "source")
-# The order of the coded fields in a spec row (see ``CatalogBuilder.add_rows``).
-ROW_CODED = ("versions", "compiler", "os", "platform", "target", "variants", "stacks")
 FACETS = ("os", "target", "compiler", "stack", "version", "platform")
-
-
-class _Interner:
-    __slots__ = ("values", "index")
-
-    def __init__(self) -> None:
-        self.values: list[Any] = []
-        self.index: dict[Any, int] = {}
-
-    def code(self, value: Any) -> int:
-        code = self.index.get(value)
-        if code is None:
-            code = self.index[value] = len(self.values)
-            self.values.append(value)
-        return code
-
-
-@dataclass
-class PageRecord:
-    """One loaded page: which package and tag it describes, and its meta as given."""
-
-    package: str
-    tag: str
-    source: str
-    meta: dict[str, Any]
-    era: str
-    start: int = 0
-    count: int = 0
-    specs_by_stack: dict[str, int] = field(default_factory=dict)
-
-
-class CatalogBuilder:
-    """Collects specs page by page, then freezes them into a ``Catalog``."""
-
-    def __init__(self) -> None:
-        self._tables = {name: _Interner() for name in CODED}
-        self._codes = {name: array("i") for name in CODED}
-        self._hashes: list[str] = []
-        self._sizes = array("q")
-        self._tarballs: list[Optional[str]] = []
-        self._pages: list[PageRecord] = []
-
-    def __len__(self) -> int:
-        return len(self._hashes)
-
-    def start_page(
-        self, package: str, tag: str, source: str, meta: dict[str, Any], era: str
-    ) -> None:
-        self._pages.append(PageRecord(package, tag, source, meta, era, start=len(self._hashes)))
-
-    def add_rows(self, rows: list[tuple]) -> None:
-        """Add a page's spec rows: (hash, versions, compiler, os, platform, target, variants,
-        stacks, size, tarball). Column at a time, so the per-spec work runs in C."""
-        if not rows:
-            return
-        columns = list(zip(*rows))
-        for name, values in zip(ROW_CODED, columns[1:8]):
-            table = self._tables[name]
-            index = table.index
-            for value in set(values):
-                if value not in index:
-                    table.code(value)
-            self._codes[name].extend(map(index.__getitem__, values))
-        page = self._pages[-1]
-        for combo, count in Counter(columns[7]).items():
-            for stack in combo:
-                page.specs_by_stack[stack] = page.specs_by_stack.get(stack, 0) + count
-        self._hashes.extend(columns[0])
-        self._sizes.extend(-1 if size is None else size for size in columns[8])
-        self._tarballs.extend(columns[9])
-        self._pages[-1].count += len(rows)
-
-    def build(self) -> Catalog:
-        columns = {
-            name: (
-                np.frombuffer(self._codes[name], dtype=np.int32).copy(),
-                self._tables[name].values,
-            )
-            for name in CODED
-        }
-        counts = np.array([page.count for page in self._pages], dtype=np.int64)
-        page_of = np.repeat(np.arange(len(self._pages), dtype=np.int32), counts)
-        sizes = np.frombuffer(self._sizes, dtype=np.int64).copy()
-        return Catalog(self._hashes, columns, self._pages, page_of, sizes, self._tarballs)
 
 
 class Catalog:
@@ -304,3 +212,15 @@ class Catalog:
 
 def empty_catalog() -> Catalog:
     return CatalogBuilder().build()
+
+
+def build_catalog(builder: CatalogBuilder) -> Catalog:
+    """Freeze a builder's columns into numpy arrays."""
+    columns = {
+        name: (np.frombuffer(codes, dtype=np.int32).copy(), builder.tables[name].values)
+        for name, codes in builder.codes.items()
+    }
+    counts = np.array([page.count for page in builder.pages], dtype=np.int64)
+    page_of = np.repeat(np.arange(len(builder.pages), dtype=np.int32), counts)
+    sizes = np.frombuffer(builder.sizes, dtype=np.int64).copy()
+    return Catalog(builder.hashes, columns, builder.pages, page_of, sizes, builder.tarballs)

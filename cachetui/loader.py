@@ -12,9 +12,12 @@ import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional, Union
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
-from .catalog import Catalog, CatalogBuilder
+if TYPE_CHECKING:
+    from .catalog import Catalog
+
+from .builder import CatalogBuilder
 from .model import Problem
 from .pages import NotAPage, PageError, parse_page
 

@@ -31,9 +31,11 @@ def spec_text(spec: Spec) -> Text:
     text = Text()
     text.append(visible(spec.package), "bold")
     text.append(f"@{visible(spec.version)}" if spec.version else "")
-    text.append(f"  {visible(spec.tag)}\n\n", "dim")
+    text.append(f"  {visible(spec.tag)}\n", "dim")
+    # On a line of its own, unlabelled: it fits an 80-column terminal and copies whole.
+    text.append(visible(spec.install_command), "bold green")
+    text.append("\n\n")
     _row(text, "hash", spec.hash or "(none: the page gives no hash)")
-    _row(text, "install", spec.install_command, "bold green")
     _row(text, "spec", spec.spec_string, "italic")
     _row(text, "versions", ", ".join(spec.versions))
     compiler = spec.compiler_info

@@ -1,0 +1,83 @@
+"""Drive cachetui in a real terminal: tmux send-keys in, capture-pane out."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+requires_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+class Tmux:
+    def __init__(self, command: list[str], width: int = 80, height: int = 24, cwd: str | None = None,
+                 env: dict[str, str] | None = None) -> None:  # fmt: skip
+        self.socket = f"cachetui-test-{uuid.uuid4().hex[:8]}"
+        self.session = "t"
+        shell = " ".join(shlex.quote(part) for part in command)
+        exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
+        self.tmux("-f", "/dev/null", "new-session", "-d", "-s", self.session, "-x", str(width),
+                  "-y", str(height), f"cd {shlex.quote(cwd or os.getcwd())} && env TERM=xterm-256color {exports} {shell}")  # fmt: skip
+        self.tmux("set-option", "-g", "set-clipboard", "on")
+
+    def tmux(self, *args: str) -> str:
+        out = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True)
+        return out.stdout
+
+    def keys(self, *keys: str) -> None:
+        for key in keys:
+            self.tmux("send-keys", "-t", self.session, key)
+            time.sleep(0.05)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", self.session, "-l", text)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.session)
+
+    def wait_for(self, text: str, timeout: float = 15.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} not on screen after {timeout}s:\n{screen}")
+            time.sleep(0.1)
+
+    def wait_gone(self, text: str, timeout: float = 15.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if text not in screen:
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} still on screen after {timeout}s:\n{screen}")
+            time.sleep(0.1)
+
+    def wait_exit(self, timeout: float = 10.0) -> None:
+        """Wait for the program to end (its session closes with it)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            alive = subprocess.run(["tmux", "-L", self.socket, "has-session", "-t", self.session],
+                                   capture_output=True)  # fmt: skip
+            if alive.returncode != 0:
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"still running after {timeout}s:\n{self.screen()}")
+
+    def buffer(self) -> str:
+        return self.tmux("show-buffer")
+
+    def close(self) -> None:
+        self.tmux("kill-server")
+
+
+def cachetui_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "cachetui", *args]
