@@ -142,6 +142,49 @@ async def main():
 asyncio.run(main())
 """
 
+SEARCH_CHILD = """
+import json, random, statistics, time
+from cachetui.loader import load
+from cachetui.query import run_query
+from cachetui.search import find_hashes, find_packages
+catalog = load([{path!r}]).catalog
+rng = random.Random(7)
+out = {{"specs": len(catalog)}}
+t = time.perf_counter(); catalog.by_hash_prefix("a"); out["hash_index_build_s"] = time.perf_counter() - t
+
+def median_ms(fn, inputs):
+    times = []
+    for item in inputs:
+        t = time.perf_counter(); fn(item); times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
+
+def typo(text):
+    i = rng.randrange(1, len(text) - 1)
+    kind = rng.choice("swap drop add".split())
+    c = rng.choice("abcdefghijklmnopqrstuvwxyz234567")
+    return {{"swap": text[:i] + c + text[i + 1:], "drop": text[:i] + text[i + 1:], "add": text[:i] + c + text[i:]}}[kind]
+
+picks = [catalog.hashes[rng.randrange(len(catalog))] for _ in range(200)]
+out["hash_prefix_ms_median"] = median_ms(lambda h: catalog.by_hash_prefix(h[: rng.randint(4, 8)]), picks)
+fragments = [typo(h[:8]) for h in picks[:60]]
+found = sum(1 for f, h in zip(fragments, picks) if any(catalog.hashes[x.spec_id] == h for x in find_hashes(catalog, f, limit=None)))
+out["fuzzy_hash_ms_median"] = median_ms(lambda f: find_hashes(catalog, f), fragments)
+out["fuzzy_hash_found"] = f"{{found}}/{{len(fragments)}}"
+names = catalog.columns["package"][1]
+name_typos = [typo(n) for n in rng.sample(names, 60) if len(n) > 4]
+out["fuzzy_name_ms_median"] = median_ms(lambda n: find_packages(catalog, n), name_typos)
+queries = ["%gcc@13 os=ubuntu22.04", "stack=e4s* target=x86_64_v3", "!%gcc +mpi", "@1.2 platform=linux",
+           names[5][:4], "build_system=cmake ~cuda", "/" + picks[0][:5], "tag=develop os=rhel8"]
+out["query_ms_median"] = median_ms(lambda q: run_query(catalog, q), queries * 3)
+print(json.dumps(out))
+"""
+
+
+def bench_search(path: Path) -> dict:
+    result = run_child(SEARCH_CHILD.format(path=str(path)))
+    return {k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}
+
+
 FILTER_KEYS = list("gcc") + ["space"] + list("os=ubuntu22.04") + ["backspace"] * 6 + list("*")
 
 
@@ -219,18 +262,20 @@ def main() -> None:
     parser.add_argument("--tags", type=int, default=0, help="number of tags (0: by size)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cachetui-bench")
-    parser.add_argument("--only", choices=["load", "cli", "ui"], action="append")
+    parser.add_argument("--only", choices=["load", "cli", "ui", "search"], action="append")
     parser.add_argument("--parsers", action="store_true", help="also compare page parsers")
     args = parser.parse_args()
 
     args.work.mkdir(parents=True, exist_ok=True)
     path = corpus(args.work, args.specs, args.seed, args.tags)
     report: dict = {"python": sys.version.split()[0], "cpus": os.cpu_count()}
-    only = set(args.only or ["load", "cli", "ui"])
+    only = set(args.only or ["load", "cli", "ui", "search"])
     if "load" in only:
         report["load"] = bench_load(path, args.repeat)
     if "cli" in only:
         report["cli"] = bench_cli(path)
+    if "search" in only:
+        report["search"] = bench_search(path)
     if "ui" in only:
         report["ui"] = bench_ui(path)
     if args.parsers:

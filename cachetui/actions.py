@@ -78,6 +78,20 @@ ACTIONS: tuple[Action, ...] = (
         footer=False,
         palette=False,
     ),
+    Action("goto_package", "p", "Package", "Go to a package: part of its name, typos forgiven"),
+    Action(
+        "goto_hash",
+        "number_sign",
+        "Hash",
+        "Go to a spec by hash fragment: a prefix, or one typo away",
+        display="#",
+    ),
+    Action(
+        "facets",
+        "f",
+        "Facets",
+        "Counts per os, target, compiler, stack, version and platform of the result; enter adds a filter token",
+    ),
     Action("clear_scope", "a", "All", "Scope the table to every loaded spec again", footer=False),
     Action(
         "load_report",

@@ -14,6 +14,7 @@ from typing import Optional
 from rich.text import Text
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
+from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, ProgressBar
@@ -21,7 +22,9 @@ from textual.worker import get_current_worker
 
 from .actions import ACTIONS, bindings
 from .catalog import Catalog, empty_catalog
+from .commands import HashProvider, PackageProvider
 from .loader import DEFAULT_MAX_BYTES, LoadResult, load
+from .screens.facets import FacetScreen
 from .screens.help import HelpScreen
 from .screens.load_report import LoadReportScreen
 from .view import Scope, Sort, ViewModel, ViewResult
@@ -127,12 +130,18 @@ class CacheApp(App[int]):
         self.query_one(PackageTree).populate(self.catalog)
         self.refresh_view()
         table.focus()
+        self.warm_indexes()
         errors, warnings = len(result.errors), len(result.warnings)
         if errors or warnings:
             self.notify(
                 f"{errors} file(s) skipped, {warnings} loaded with warnings. Press r for the report.",
                 title="Load problems", severity="error" if errors else "warning", markup=False,
             )  # fmt: skip
+
+    @work(thread=True, exclusive=True, group="warm")
+    def warm_indexes(self) -> None:
+        """Build the sorted hash index now, so the first hash lookup is instant."""
+        self.catalog.by_hash_prefix("0")
 
     # -- the view ----------------------------------------------------------------------------
 
@@ -174,6 +183,8 @@ class CacheApp(App[int]):
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
+        if event.value == self.query_text:
+            return
         self.query_text = event.value
         self.refresh_view()
 
@@ -242,6 +253,44 @@ class CacheApp(App[int]):
         )
 
     # -- actions -----------------------------------------------------------------------------
+
+    def action_goto_package(self) -> None:
+        self.push_screen(CommandPalette(providers=[PackageProvider], placeholder="Go to package…"))
+
+    def action_goto_hash(self) -> None:
+        self.push_screen(
+            CommandPalette(providers=[HashProvider], placeholder="Go to hash: a fragment…")
+        )
+
+    def action_facets(self) -> None:
+        if self.last_view is None:
+            return
+        facets = self.catalog.facets(self.last_view.ids)
+
+        def add_token(token: Optional[str]) -> None:
+            if token:
+                box = self.query_one(FilterBox)
+                box.value = f"{box.value.rstrip()} {token}".strip()
+
+        self.push_screen(FacetScreen(facets, len(self.last_view.ids)), add_token)
+
+    def goto_package(self, tag: str, name: str) -> None:
+        """Scope the tree and table to a package of a tag (the go-to-package prompt)."""
+        self._jump(Scope(tag=tag, package=name), keep_spec=None)
+
+    def goto_spec(self, spec_id: int) -> None:
+        """Show one spec: scope to its package version, cursor on it, detail open."""
+        spec = self.catalog.spec(spec_id)
+        self._jump(Scope(spec.tag, spec.package, spec.version), keep_spec=spec_id)
+
+    def _jump(self, scope: Scope, keep_spec: Optional[int]) -> None:
+        self.scope = scope  # set first: the tree's ScopeChanged for it is then a no-op
+        self.query_one(FilterBox).value = ""
+        self.query_text = ""
+        self.query_one(PackageTree).select_scope(scope)
+        table = self.query_one(SpecTable)
+        table.focus()
+        self.refresh_view(keep_spec=keep_spec)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())

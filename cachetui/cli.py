@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
 COMMANDS = {
-    "list": "print the specs, one per row, in a chosen format",
+    "list": "print the specs, one per row, in a chosen format (--query to filter)",
+    "find": "find specs by hash fragment and packages by name (typo-tolerant)",
     "stats": "summarise what was loaded, and every bad file with its reason",
 }
 LIST_FORMATS = ("table", "json", "jsonl", "hashes", "specs", "install", "tsv", "yaml")
@@ -73,6 +74,21 @@ def list_parser() -> argparse.ArgumentParser:
     _add_paths(parser)
     parser.add_argument("--format", "-f", choices=LIST_FORMATS, default="table")
     parser.add_argument("--limit", "-n", type=int, default=None, metavar="N", help="at most N rows")
+    parser.add_argument(
+        "--query", "-q", default="", metavar="Q",
+        help="filter with the query language, e.g. 'py-numpy %%gcc@13 os=ubuntu24.04 stack=e4s*'",
+    )  # fmt: skip
+    return parser
+
+
+def find_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cachetui find", description=COMMANDS["find"] + ".")
+    parser.add_argument("text", metavar="TEXT", help="a hash fragment (/abc12 or abc12) or a name")
+    _add_paths(parser)
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--limit", "-n", type=int, default=20, metavar="N", help="at most N of each kind"
+    )
     return parser
 
 
@@ -116,7 +132,17 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not len(catalog):
         print("cachetui: no specs loaded", file=sys.stderr)
         return EXIT_NOTHING
-    ids = range(len(catalog))
+    ids: Sequence[int] = range(len(catalog))
+    if args.query.strip():
+        from .query import QueryError, run_query
+
+        try:
+            ids, notes = run_query(catalog, args.query)
+        except QueryError as error:
+            print(f"cachetui: bad query: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        for note in notes:
+            print(f"cachetui: {note}", file=sys.stderr)
     if args.limit is not None:
         ids = ids[: max(args.limit, 0)]
     specs = catalog.specs(ids)
@@ -129,6 +155,63 @@ def cmd_list(args: argparse.Namespace) -> int:
         missing = sum(1 for i in ids if not catalog.hashes[i])
         if missing:
             print(f"cachetui: {missing} spec(s) have no hash and were left out", file=sys.stderr)
+    return EXIT_OK
+
+
+def find_data(result: LoadResult, text: str, limit: int) -> dict:
+    from .search import find_hashes, find_packages, looks_like_hash
+
+    catalog = result.catalog
+    hashes = []
+    if looks_like_hash(text):
+        for hit in find_hashes(catalog, text, limit=limit):
+            spec = catalog.spec(hit.spec_id)
+            hashes.append({
+                "tag": spec.tag, "package": spec.package, "hash": spec.hash,
+                "short_hash": spec.short_hash, "spec": spec.spec_string,
+                "match": hit.match, "score": round(hit.score, 1),
+            })  # fmt: skip
+    packages = []
+    if not text.strip().startswith("/"):
+        for hit in find_packages(catalog, text, limit=limit):
+            tags = {
+                tag: int(n)
+                for tag, n in catalog.facet_counts("tag", catalog.ids_for(package=hit.name))
+            }
+            packages.append({"name": hit.name, "tags": tags, "specs": sum(tags.values()),
+                             "match": hit.match, "score": round(hit.score, 1)})  # fmt: skip
+    return {"query": text, "hashes": hashes, "packages": packages}
+
+
+def cmd_find(args: argparse.Namespace) -> int:
+    from .text import visible
+
+    result = _load(args)
+    data = find_data(result, args.text, args.limit)
+    if args.json:
+        from .export import _clean
+
+        _write(json.dumps(_clean(data), ensure_ascii=False, indent=2) + "\n")
+    else:
+        lines = []
+        if data["hashes"]:
+            lines.append(f"hashes ({len(data['hashes'])}):")
+            for hit in data["hashes"]:
+                mark = "" if hit["match"] == "prefix" else f"  (fuzzy, {hit['score']:.0f})"
+                lines.append(
+                    f"  {hit['tag']:<20} {hit['package']:<24} {hit['short_hash']}  {hit['spec']}{mark}"
+                )
+        if data["packages"]:
+            lines.append(f"packages ({len(data['packages'])}):")
+            for hit in data["packages"]:
+                tags = ", ".join(f"{t} ({n})" for t, n in hit["tags"].items())
+                mark = "" if hit["match"] != "fuzzy" else f"  (fuzzy, {hit['score']:.0f})"
+                lines.append(f"  {hit['name']:<28} {hit['specs']:>6} specs  {tags}{mark}")
+        if lines:
+            _write("\n".join(visible(line) for line in lines) + "\n")
+    if not data["hashes"] and not data["packages"]:
+        print(f"cachetui: nothing matches {visible(args.text)!r}", file=sys.stderr)
+        return EXIT_NOTHING
     return EXIT_OK
 
 
@@ -193,7 +276,11 @@ def cmd_browse(args: argparse.Namespace) -> int:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    handlers = {"list": (list_parser, cmd_list), "stats": (stats_parser, cmd_stats)}
+    handlers = {
+        "list": (list_parser, cmd_list),
+        "find": (find_parser, cmd_find),
+        "stats": (stats_parser, cmd_stats),
+    }
     if argv and argv[0] in handlers:
         make_parser, handler = handlers[argv[0]]
         args = make_parser().parse_args(argv[1:])

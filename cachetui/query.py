@@ -24,6 +24,7 @@ import numpy as np
 
 from .catalog import Catalog
 from .model import parse_compiler, version_satisfies
+from .search import FUZZY_HASH_MIN, find_hashes
 
 # key= aliases onto catalog columns
 FIELD_KEYS = {
@@ -211,7 +212,12 @@ class Evaluator:
         kind, value = token.kind, token.value
         if kind == "hash":
             mask = np.zeros(len(catalog), dtype=bool)
-            mask[catalog.by_hash_prefix(value)] = True
+            ids = catalog.by_hash_prefix(value)
+            if not len(ids) and len(value) >= FUZZY_HASH_MIN and not token.negated:
+                ids = [hit.spec_id for hit in find_hashes(catalog, value, limit=None)]
+                if ids:
+                    notes.append(f"no hash starts with '{value}': {len(ids)} one edit away")
+            mask[ids] = True
             return mask
         if kind == "version":
             return catalog.mask_where(

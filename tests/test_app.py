@@ -310,3 +310,56 @@ async def test_nothing_loaded_says_why(tmp_path, size):
         await settle(pilot)
         assert "No specs were loaded" in detail_text(app)
         assert app.query_one(SpecTable).row_count == 0
+
+
+async def test_go_to_package_prompt_is_typo_tolerant():
+    app = CacheApp([str(SEEDS)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("p", *"mpi4pi")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        table = app.query_one(SpecTable)
+        assert app.scope.package == "py-mpi4py" and table.row_count == 91
+        assert str(app.query_one(PackageTree).cursor_node.label) == "py-mpi4py 91"
+        assert app.focused is table
+
+
+async def test_go_to_hash_opens_the_spec():
+    app = CacheApp([str(SEEDS)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"multidict", "enter")  # a filter that hides the target
+        await settle(pilot)
+        await pilot.press("number_sign", *"255hxvjj")  # one typo
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        table = app.query_one(SpecTable)
+        spec = app.catalog.spec(table.current_spec)
+        assert spec.hash == "255hkvjjlmt7je7ljqabxkt4rcdwlcbh"
+        assert app.query_one(FilterBox).value == ""
+        assert (app.scope.package, app.scope.version) == ("py-msgpack", "1.0.3")
+        assert "spack install /255hkvjjlmt7je7ljqabxkt4rcdwlcbh" in detail_text(app)
+
+
+async def test_facets_add_a_filter_token():
+    from cachetui.screens.facets import FacetScreen
+
+    app = CacheApp([str(SEEDS)])
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"mpi4py", "enter")
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FacetScreen)
+        facets = app.screen.facets
+        assert sum(n for _, n in facets["os"]) == 91
+        top_os = facets["os"][0][0]
+        await pilot.press("enter")  # the first value: the most common os
+        await settle(pilot)
+        assert app.query_one(FilterBox).value == f"mpi4py os={top_os}"
+        table = app.query_one(SpecTable)
+        assert table.row_count == dict(facets["os"])[top_os]

@@ -164,3 +164,38 @@ def test_output_to_a_closed_pipe_is_not_an_error():
     )
     assert proc.stdout.count("\n") == 1
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+
+
+def test_list_query(capsys):
+    code, out, _ = run(capsys, "list", "-q", "mpi4py os=ubuntu24.04 target=aarch64", "-f", "jsonl")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and records
+    assert {(r["package"], r["os"], r["target"]) for r in records} == {
+        ("py-mpi4py", "ubuntu24.04", "aarch64")
+    }
+
+
+def test_list_bad_query_is_a_usage_error(capsys):
+    code, out, err = run(capsys, "list", "-q", "nope=1")
+    assert code == 2 and out == "" and "unknown key 'nope'" in err
+
+
+def test_find_hash_prefix_and_fuzzy(capsys):
+    code, out, _ = run(capsys, "find", "255hk")
+    assert code == 0 and "py-msgpack" in out and "255hkvj" in out and "fuzzy" not in out
+    code, out, _ = run(capsys, "find", "255hxvjj", "--json")
+    data = json.loads(out)
+    assert data["hashes"][0]["hash"] == "255hkvjjlmt7je7ljqabxkt4rcdwlcbh"
+    assert data["hashes"][0]["match"] == "fuzzy" and data["hashes"][0]["tag"] == "develop"
+
+
+def test_find_package_names(capsys):
+    code, out, _ = run(capsys, "find", "msgpak", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["packages"][0]["name"] == "py-msgpack"
+    assert data["packages"][0]["tags"] == {"develop": 67}
+
+
+def test_find_nothing_exits_1(capsys):
+    code, out, err = run(capsys, "find", "/zzzzzzzz")
+    assert code == 1 and out == "" and "nothing matches" in err

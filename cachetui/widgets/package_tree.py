@@ -89,7 +89,9 @@ class PackageTree(Tree[NodeData]):
         self._load_children(event.node)
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[NodeData]) -> None:
-        if event.node.data is not None:
+        # Only the user's own moves scope the table; a jump (go to package or hash) sets the
+        # scope itself and moves this cursor to match, with focus elsewhere.
+        if self.has_focus and event.node.data is not None:
             self.post_message(self.ScopeChanged(event.node.data.scope))
 
     def select_scope(self, scope: Scope) -> None:
@@ -106,4 +108,5 @@ class PackageTree(Tree[NodeData]):
                 break
             node = match
         self._load_children(node)
-        self.move_cursor(node)
+        # Lines of newly opened nodes exist only after the next refresh.
+        self.call_after_refresh(self.move_cursor, node)
