@@ -23,7 +23,9 @@ from textual.worker import get_current_worker
 from .actions import ACTIONS, bindings
 from .catalog import Catalog, empty_catalog
 from .commands import HashProvider, PackageProvider
+from .export import render, render_lines
 from .loader import DEFAULT_MAX_BYTES, LoadResult, load
+from .screens.export import ExportChoice, ExportScreen
 from .screens.facets import FacetScreen
 from .screens.help import HelpScreen
 from .screens.load_report import LoadReportScreen
@@ -35,17 +37,20 @@ from .widgets.spec_table import SpecTable
 from .widgets.status_bar import StatusBar
 
 PROGRESS_AFTER = 0.5  # seconds of loading before the progress bar shows
+CLIPBOARD_WARN_BYTES = 4096  # some terminals silently drop OSC 52 copies larger than 3-6 KB
 NARROW = 100  # below this many columns the tree pane gets narrower
 
 
-class CacheApp(App[int]):
+class CacheApp(App[Optional[str]]):
     CSS_PATH = "app.tcss"
     TITLE = "cachetui"
     BINDINGS = bindings("app")
 
     def __init__(self, paths: Sequence[str], theme: Optional[str] = None,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:  # fmt: skip
+                 max_bytes: int = DEFAULT_MAX_BYTES, print_format: Optional[str] = None) -> None:  # fmt: skip
         super().__init__()
+        self.print_format = print_format  # --print: enter prints the selection and exits
+        self.export_format = "install"
         self.paths = list(paths)
         self.max_bytes = max_bytes
         self.requested_theme = theme
@@ -85,6 +90,10 @@ class CacheApp(App[int]):
                             severity="warning", markup=False)  # fmt: skip
         self.query_one("#loading").display = False
         self.query_one(StatusBar).show(0, 0, "loading…")
+        if self.print_format:
+            self.sub_title = "--print"
+            self.notify(f"space selects, enter prints the selection as {self.print_format} and exits,"
+                        " q quits without printing", markup=False, timeout=8)  # fmt: skip
         self._load_started = time.monotonic()
         self.set_timer(PROGRESS_AFTER, self._show_progress)
         self.load_corpus()
@@ -176,7 +185,7 @@ class CacheApp(App[int]):
             total=shown.scope_total if shown else 0,
             scope=self.scope.describe(),
             sort=sort,
-            selected=len(table.selected),
+            selected=table.selected_count,
             note="; ".join(result.notes) if result else "",
             error=result.error if result else None,
         )
@@ -201,6 +210,10 @@ class CacheApp(App[int]):
         self.sort = event.sort
         self.refresh_view(keep_spec=self.query_one(SpecTable).current_spec)
 
+    @on(SpecTable.SelectionChanged)
+    def selection_changed(self) -> None:
+        self._update_status(self.last_view)
+
     @on(SpecTable.Highlighted)
     def spec_highlighted(self, event: SpecTable.Highlighted) -> None:
         if event.control.has_focus:
@@ -208,6 +221,9 @@ class CacheApp(App[int]):
 
     @on(SpecTable.Opened)
     def spec_opened(self, event: SpecTable.Opened) -> None:
+        if self.print_format:
+            self.accept_print()
+            return
         self._show_spec(event.spec_id)
         self.query_one(DetailPanel).focus()
 
@@ -253,6 +269,64 @@ class CacheApp(App[int]):
         )
 
     # -- actions -----------------------------------------------------------------------------
+
+    # -- export ------------------------------------------------------------------------------
+
+    def chosen_specs(self) -> list:
+        return list(self.catalog.specs(self.query_one(SpecTable).chosen_ids()))
+
+    def action_copy(self, fmt: Optional[str] = None) -> None:
+        specs = self.chosen_specs()
+        if not specs:
+            self.notify("Nothing to copy: the table is empty.", severity="warning")
+            return
+        fmt = fmt or "install"
+        text = render(specs, fmt)
+        self.copy_to_clipboard(text)
+        size = len(text.encode("utf-8"))
+        message = f"Copied {len(specs):,} spec(s) as {fmt} ({size:,} bytes) to the clipboard."
+        if size > CLIPBOARD_WARN_BYTES:
+            message += (
+                f" That is over {CLIPBOARD_WARN_BYTES // 1024} KB: some terminals drop large"
+                " copies without a word. Press e to save to a file instead."
+            )
+            self.notify(message, severity="warning", timeout=10, markup=False)
+        else:
+            self.notify(message, markup=False)
+
+    def action_export(self) -> None:
+        count = len(self.query_one(SpecTable).chosen_ids())
+
+        def chosen(choice: Optional[ExportChoice]) -> None:
+            if choice is None:
+                return
+            self.export_format = choice.fmt
+            if choice.destination == "clipboard":
+                self.action_copy(choice.fmt)
+            else:
+                self.write_export(choice, self.chosen_specs())
+
+        self.push_screen(ExportScreen(count, self.export_format), chosen)
+
+    @work(thread=True, group="export")
+    def write_export(self, choice: ExportChoice, specs: list) -> None:
+        try:
+            with open(choice.path, "w" if choice.overwrite else "x", encoding="utf-8") as handle:
+                if choice.fmt in ("json", "yaml"):
+                    handle.write(render(specs, choice.fmt))
+                else:
+                    handle.writelines(render_lines(specs, choice.fmt))
+        except OSError as error:
+            reason = error.strerror or str(error)
+            self.call_from_thread(self.notify, f"Could not write {choice.path}: {reason}",
+                                  title="Export failed", severity="error", markup=False)  # fmt: skip
+            return
+        self.call_from_thread(self.notify, f"Saved {len(specs):,} spec(s) as {choice.fmt} to {choice.path}",
+                              markup=False)  # fmt: skip
+
+    def accept_print(self) -> None:
+        specs = self.chosen_specs()
+        self.exit(result=render(specs, self.print_format or "hashes") if specs else None)
 
     def action_goto_package(self) -> None:
         self.push_screen(CommandPalette(providers=[PackageProvider], placeholder="Go to package…"))

@@ -25,6 +25,7 @@ COMMANDS = {
     "stats": "summarise what was loaded, and every bad file with its reason",
 }
 LIST_FORMATS = ("table", "json", "jsonl", "hashes", "specs", "install", "tsv", "yaml")
+PRINT_FORMATS = ("hashes", "install", "specs", "json", "jsonl", "tsv", "yaml")
 
 DESCRIPTION = """\
 A keyboard-driven terminal browser for Spack binary build caches.
@@ -65,6 +66,12 @@ def browse_parser() -> argparse.ArgumentParser:
     )
     _add_paths(parser)
     parser.add_argument("--theme", help="Textual theme name (also switchable from the palette)")
+    parser.add_argument(
+        "--print", dest="print_selection", action="store_true",
+        help="on enter, exit and print the selected specs to stdout (a picker, like fzf)",
+    )  # fmt: skip
+    parser.add_argument("--format", "-f", choices=PRINT_FORMATS, default="hashes",
+                        help="format for --print (default: hashes)")  # fmt: skip
     parser.add_argument("--version", action="version", version=f"cachetui {__version__}")
     return parser
 
@@ -269,8 +276,14 @@ def cmd_browse(args: argparse.Namespace) -> int:
 
     paths = args.paths or [str(bundled_seeds())]
     max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
-    app = CacheApp(paths, theme=args.theme, max_bytes=max_bytes)
-    app.run()
+    print_format = args.format if args.print_selection else None
+    app = CacheApp(paths, theme=args.theme, max_bytes=max_bytes, print_format=print_format)
+    chosen = app.run()  # Textual draws on stderr: stdout carries only what is printed here
+    if print_format:
+        if not chosen:
+            return EXIT_NOTHING
+        sys.stdout.write(chosen)
+        sys.stdout.flush()
     return app.return_code or EXIT_OK
 
 

@@ -165,7 +165,7 @@ def decode_value(key: str, text: str, line: int) -> Any:
     stripped = text.strip()
     if stripped[:1] in ("{", "[", '"') and "\n" not in stripped:
         try:
-            return json.loads(stripped)
+            return json.loads(stripped, strict=False)  # raw control characters are data too
         except RecursionError:
             raise PageError(f"{key} is nested too deeply", line) from None
         except ValueError:

@@ -78,7 +78,9 @@ class SpecTable(ScrollView, can_focus=True):
         self.ids: np.ndarray = np.zeros(0, dtype=np.int64)
         self.widths: dict[str, int] = {c.key: c.max_width for c in COLUMNS}
         self.sort: Optional[Sort] = None
-        self.selected: set[int] = set()
+        # Selection by spec id, shared with the app: survives filter and scope changes.
+        self.selected: np.ndarray = np.zeros(0, dtype=bool)
+        self.selected_count = 0
         self._cells: dict[tuple[str, int], str] = {}
 
     # -- data --------------------------------------------------------------------------------
@@ -86,6 +88,8 @@ class SpecTable(ScrollView, can_focus=True):
     def set_catalog(self, catalog: Catalog, widths: dict[str, int]) -> None:
         self.catalog = catalog
         self.widths = widths
+        self.selected = np.zeros(len(catalog), dtype=bool)
+        self.selected_count = 0
         self._cells.clear()
 
     def show(self, ids: np.ndarray, sort: Optional[Sort], keep_spec: Optional[int] = None) -> None:
@@ -165,7 +169,7 @@ class SpecTable(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         spec_id = int(self.ids[row])
         style = base
-        is_selected = spec_id in self.selected
+        is_selected = bool(self.selected[spec_id])
         if is_selected:
             style += self.get_component_rich_style("spec-table--selected")
         if row == self.cursor_row:
@@ -221,6 +225,40 @@ class SpecTable(ScrollView, can_focus=True):
     def action_open_row(self) -> None:
         if self.current_spec is not None:
             self.post_message(self.Opened(self.current_spec))
+
+    # -- selection ---------------------------------------------------------------------------
+
+    class SelectionChanged(Message):
+        def __init__(self, count: int) -> None:
+            super().__init__()
+            self.count = count
+
+    def _selection_changed(self) -> None:
+        self.selected_count = int(self.selected.sum())
+        self.refresh()
+        self.post_message(self.SelectionChanged(self.selected_count))
+
+    def action_toggle_select(self) -> None:
+        spec_id = self.current_spec
+        if spec_id is not None:
+            self.selected[spec_id] = not self.selected[spec_id]
+            self._selection_changed()
+            self.cursor_row += 1
+
+    def action_select_all(self) -> None:
+        self.selected[self.ids] = True
+        self._selection_changed()
+
+    def action_clear_selection(self) -> None:
+        self.selected[:] = False
+        self._selection_changed()
+
+    def chosen_ids(self) -> np.ndarray:
+        """The selected specs in load order, or the current row when nothing is selected."""
+        if self.selected_count:
+            return np.flatnonzero(self.selected)
+        spec_id = self.current_spec
+        return np.array([] if spec_id is None else [spec_id], dtype=np.int64)
 
     # -- sorting -----------------------------------------------------------------------------
 
