@@ -18,12 +18,13 @@ from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, ProgressBar
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from .actions import ACTIONS, bindings
 from .catalog import Catalog, empty_catalog
 from .commands import HashProvider, PackageProvider
 from .export import render, render_lines
+from .faults import guard_handlers, guarded, log_exception
 from .loader import DEFAULT_MAX_BYTES, LoadResult, load
 from .screens.export import ExportChoice, ExportScreen
 from .screens.facets import FacetScreen
@@ -41,6 +42,7 @@ CLIPBOARD_WARN_BYTES = 4096  # some terminals silently drop OSC 52 copies larger
 NARROW = 100  # below this many columns the tree pane gets narrower
 
 
+@guard_handlers
 class CacheApp(App[Optional[str]]):
     CSS_PATH = "app.tcss"
     TITLE = "cachetui"
@@ -114,7 +116,7 @@ class CacheApp(App[Optional[str]]):
             f"Loading pages: {done:,} of {total:,} files"
         )
 
-    @work(thread=True, exclusive=True, group="load")
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load_corpus(self) -> None:
         last = [0.0]
 
@@ -147,7 +149,7 @@ class CacheApp(App[Optional[str]]):
                 title="Load problems", severity="error" if errors else "warning", markup=False,
             )  # fmt: skip
 
-    @work(thread=True, exclusive=True, group="warm")
+    @work(thread=True, exclusive=True, group="warm", exit_on_error=False)
     def warm_indexes(self) -> None:
         """Build the sorted hash index now, so the first hash lookup is instant."""
         self.catalog.by_hash_prefix("0")
@@ -157,7 +159,7 @@ class CacheApp(App[Optional[str]]):
     def refresh_view(self, keep_spec: Optional[int] = None) -> None:
         self.compute_view(self.scope, self.query_text, self.sort, keep_spec)
 
-    @work(thread=True, exclusive=True, group="view")
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
     def compute_view(self, scope: Scope, query_text: str, sort: Optional[Sort],
                      keep_spec: Optional[int]) -> None:  # fmt: skip
         result = self.view.compute(scope, query_text, sort)
@@ -191,6 +193,7 @@ class CacheApp(App[Optional[str]]):
         )
 
     @on(Input.Changed, "#filter")
+    @guarded
     def filter_changed(self, event: Input.Changed) -> None:
         if event.value == self.query_text:
             return
@@ -198,6 +201,7 @@ class CacheApp(App[Optional[str]]):
         self.refresh_view()
 
     @on(PackageTree.ScopeChanged)
+    @guarded
     def scope_changed(self, event: PackageTree.ScopeChanged) -> None:
         if event.scope == self.scope:
             return
@@ -206,20 +210,24 @@ class CacheApp(App[Optional[str]]):
         self._show_scope_summary()
 
     @on(SpecTable.SortRequested)
+    @guarded
     def sort_requested(self, event: SpecTable.SortRequested) -> None:
         self.sort = event.sort
         self.refresh_view(keep_spec=self.query_one(SpecTable).current_spec)
 
     @on(SpecTable.SelectionChanged)
+    @guarded
     def selection_changed(self) -> None:
         self._update_status(self.last_view)
 
     @on(SpecTable.Highlighted)
+    @guarded
     def spec_highlighted(self, event: SpecTable.Highlighted) -> None:
         if event.control.has_focus:
             self._show_spec(event.spec_id)
 
     @on(SpecTable.Opened)
+    @guarded
     def spec_opened(self, event: SpecTable.Opened) -> None:
         if self.print_format:
             self.accept_print()
@@ -268,6 +276,22 @@ class CacheApp(App[Optional[str]]):
             summary_text(title, subtitle, {}, len(ids), facets["stack"], facets=facets)
         )
 
+    # -- faults ------------------------------------------------------------------------------
+
+    def report_fault(self, error: BaseException, where: str = "") -> None:
+        """An unexpected error: log it, say so, keep running."""
+        log = log_exception(error, where)
+        where_log = f" Details in {log}." if log else ""
+        self.notify(f"Something went wrong ({type(error).__name__}: {error}).{where_log}"
+                    " cachetui keeps running.", title="Unexpected error", severity="error",
+                    timeout=15, markup=False)  # fmt: skip
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.report_fault(event.worker.error, event.worker.name)
+            if event.worker.group == "load" and self.result is None:
+                self.query_one("#loading").display = False
+
     # -- actions -----------------------------------------------------------------------------
 
     # -- export ------------------------------------------------------------------------------
@@ -308,7 +332,7 @@ class CacheApp(App[Optional[str]]):
 
         self.push_screen(ExportScreen(count, self.export_format), chosen)
 
-    @work(thread=True, group="export")
+    @work(thread=True, group="export", exit_on_error=False)
     def write_export(self, choice: ExportChoice, specs: list) -> None:
         try:
             with open(choice.path, "w" if choice.overwrite else "x", encoding="utf-8") as handle:
@@ -324,6 +348,7 @@ class CacheApp(App[Optional[str]]):
         self.call_from_thread(self.notify, f"Saved {len(specs):,} spec(s) as {choice.fmt} to {choice.path}",
                               markup=False)  # fmt: skip
 
+    @guarded
     def accept_print(self) -> None:
         specs = self.chosen_specs()
         self.exit(result=render(specs, self.print_format or "hashes") if specs else None)
@@ -348,10 +373,12 @@ class CacheApp(App[Optional[str]]):
 
         self.push_screen(FacetScreen(facets, len(self.last_view.ids)), add_token)
 
+    @guarded
     def goto_package(self, tag: str, name: str) -> None:
         """Scope the tree and table to a package of a tag (the go-to-package prompt)."""
         self._jump(Scope(tag=tag, package=name), keep_spec=None)
 
+    @guarded
     def goto_spec(self, spec_id: int) -> None:
         """Show one spec: scope to its package version, cursor on it, detail open."""
         spec = self.catalog.spec(spec_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import stat
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
     from .catalog import Catalog
 
 from .builder import CatalogBuilder
-from .model import Problem
-from .pages import NotAPage, PageError, parse_page
+from .model import Problem, meta_disagreements
+from .pages import NotAPage, PageData, PageError, parse_page
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # the largest real page is ~1 MB
 PROGRESS_EVERY = 64
@@ -146,7 +147,7 @@ def _read(path: str, explicit: bool, max_bytes: int) -> Optional[bytes]:
     tarballs and spec files whole)."""
     with open(path, "rb") as handle:
         head = handle.read(8)
-        if not explicit and not (head.startswith(b"---") or head.startswith(b"\xef\xbb\xbf---")):
+        if not explicit and head and not head.startswith((b"---", b"\xef\xbb\xbf---")):
             return None
         size = os.fstat(handle.fileno()).st_size
         if size > max_bytes:
@@ -156,24 +157,41 @@ def _read(path: str, explicit: bool, max_bytes: int) -> Optional[bytes]:
         return head + handle.read(max_bytes + 1 - len(head))
 
 
-def _decode(data: bytes, path: str, problems: list[Problem]) -> str:
+def _decode(data: bytes) -> tuple[str, Optional[str], Optional[int]]:
+    """The text, and a note with its line when bytes had to be replaced."""
+    if not data:
+        raise PageError("empty file")
     nul = data.find(b"\x00")
     if nul != -1:
         raise PageError(f"binary file (NUL byte at offset {nul}); skipped")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), None, None
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        problems.append(
-            Problem(
-                path,
-                f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start});"
-                " bad bytes shown as \ufffd",
-                line=line,
-                level="warning",
-            )
+        note = (
+            f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start},"
+            f" line {line}); bad bytes shown as \ufffd"
         )
-        return data.decode("utf-8", errors="replace")
+        return data.decode("utf-8", errors="replace"), note, line
+
+
+def _check_hashes(page: PageData, seen_in_tag: set[str]) -> None:
+    """Report a hash listed twice in a page, or also on another page of the same tag (a hash
+    in several tags is normal: releases share binaries). Both copies are kept."""
+    hashes = [row[0] for row in page.specs if row[0]]
+    unique = set(hashes)
+    if len(unique) < len(hashes):
+        repeated = sorted(h for h, n in Counter(hashes).items() if n > 1)
+        page.warn(
+            f"hash {repeated[0]} is listed more than once on this page ({len(repeated)} such)"
+        )
+    elsewhere = unique & seen_in_tag
+    if elsewhere:
+        first = sorted(elsewhere)[0]
+        page.warn(
+            f"hash {first} is also on another page of tag {page.tag!r} ({len(elsewhere)} such)"
+        )
+    seen_in_tag |= unique
 
 
 def load(
@@ -200,6 +218,7 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
     pages_under: dict[str, int] = dict.fromkeys(walked, 0)
     # A legacy package folder has the same specs twice, in index.md and in specs.md.
     legacy_seen: dict[tuple[str, str, str], tuple[str, set]] = {}
+    hashes_of_tag: dict[str, set[str]] = {}
     total = len(files)
     for done, (path, explicit) in enumerate(files, start=1):
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
@@ -210,7 +229,8 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
                 not_pages += 1
                 continue
             files_read += 1
-            page = parse_page(_decode(data, path, problems), path)
+            text, note, note_line = _decode(data)
+            page = parse_page(text, path)
         except NotAPage as error:
             not_pages += 1
             if explicit:
@@ -242,19 +262,25 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
                 )
             seen.update(fresh)
             page.specs = fresh
-        if page.issue_count:
-            more = page.issue_count - 1
-            reason = page.warnings[0] + (f" (and {more} more)" if more else "")
-            problems.append(Problem(path, reason, level="warning", details=tuple(page.warnings)))
+        _check_hashes(page, hashes_of_tag.setdefault(page.tag, set()))
         builder.start_page(page.title, page.tag, path, page.meta, page.era)
         builder.add_rows(page.specs)
+        record = builder.pages[-1]
+        for message in meta_disagreements(page.meta, record.count, record.specs_by_stack):
+            page.warn(message)
+        if not page.specs:
+            page.warn("the page lists no specs")
+        messages = ([note] if note else []) + page.warnings
+        count = page.issue_count + (1 if note else 0)
+        if count:
+            # One problem per file: the first reason, and every reason in the details.
+            more = f" (and {count - 1} more)" if count > 1 else ""
+            problems.append(Problem(path, messages[0] + more, note_line if note else None,
+                                    "warning", tuple(messages)))  # fmt: skip
     for root, count in pages_under.items():
         if count == 0:
             problems.append(Problem(root, "no build cache pages found in this folder"))
     catalog = builder.build()
-    for package in catalog.package_list():
-        for message in package.disagreements():
-            problems.append(Problem(package.sources[0], message, level="warning"))
     return LoadResult(
         catalog=catalog,
         problems=problems,

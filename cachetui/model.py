@@ -173,17 +173,22 @@ class Package:
 
     def disagreements(self) -> list[str]:
         """Where the page's meta and its spec list disagree (both are kept)."""
-        found = []
-        declared = self.meta_num_specs
-        if declared is not None and declared != self.num_specs:
-            found.append(f"meta num_specs is {declared} but the page lists {self.num_specs} specs")
-        by_stack = self.meta_specs_by_stack
-        if by_stack is not None:
-            for stack in sorted(set(by_stack) | set(self.specs_by_stack)):
-                said, seen = by_stack.get(stack, 0), self.specs_by_stack.get(stack, 0)
-                if said != seen:
-                    found.append(f"meta num_specs_by_stack[{stack}] is {said} but {seen} specs")
-        return found
+        return meta_disagreements(self.meta, self.num_specs, self.specs_by_stack)
+
+
+def meta_disagreements(meta: dict[str, Any], count: int, by_stack: dict[str, int]) -> list[str]:
+    """Where a page's ``num_specs`` and ``num_specs_by_stack`` disagree with its spec list."""
+    found = []
+    declared = meta.get("num_specs")
+    if isinstance(declared, int) and not isinstance(declared, bool) and declared != count:
+        found.append(f"meta num_specs is {declared} but the page lists {count} specs")
+    said_by_stack = meta.get("num_specs_by_stack")
+    if isinstance(said_by_stack, dict):
+        for stack in sorted(set(said_by_stack) | set(by_stack), key=str):
+            said, seen = said_by_stack.get(stack, 0), by_stack.get(stack, 0)
+            if said != seen:
+                found.append(f"meta num_specs_by_stack[{stack}] is {said} but {seen} specs")
+    return found
 
 
 @dataclass(frozen=True)

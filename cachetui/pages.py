@@ -109,10 +109,23 @@ def front_matter_lines(text: str) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
-def _split_fields(lines: list[str]) -> dict[str, tuple[int, str]]:
+class Fields(dict):
+    """Front-matter keys to (line, raw value); ``duplicates`` names keys given twice."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.duplicates: list[str] = []
+
+    def __setitem__(self, key: str, value: tuple[int, str]) -> None:
+        if key in self and key not in self.duplicates:
+            self.duplicates.append(key)
+        super().__setitem__(key, value)
+
+
+def _split_fields(lines: list[str]) -> Fields:
     """Top-level ``key: value`` entries with the line number (1-based, in the file) where each
     starts; a value may continue on indented lines (legacy block lists)."""
-    fields: dict[str, tuple[int, str]] = {}
+    fields = Fields()
     key: Optional[str] = None
     start = 0
     chunk: list[str] = []
@@ -163,24 +176,33 @@ def _yaml_error(error: yaml.YAMLError, line: int) -> PageError:
 def decode_value(key: str, text: str, line: int) -> Any:
     """One front-matter value: JSON when it is JSON, else YAML (C safe loader)."""
     stripped = text.strip()
+    json_error: Optional[json.JSONDecodeError] = None
     if stripped[:1] in ("{", "[", '"') and "\n" not in stripped:
         try:
             return json.loads(stripped, strict=False)  # raw control characters are data too
         except RecursionError:
             raise PageError(f"{key} is nested too deeply", line) from None
-        except ValueError:
-            pass
+        except json.JSONDecodeError as error:
+            json_error = error
     if _PLAIN.fullmatch(stripped) and stripped.lower() not in _YAML_WORDS:
         return stripped
     words = _FLOW_WORDS.fullmatch(stripped)
     if words and all(_PLAIN.fullmatch(w.strip()) for w in words.group(1).split(",") if w.strip()):
         return [w.strip() for w in words.group(1).split(",") if w.strip()]
     document = f"{key}:{text}"
-    _check_yaml(document, line)
     try:
+        _check_yaml(document, line)
         loaded = yaml.load(document, Loader=_SafeLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as error:
         raise _yaml_error(error, line) from None
+    except PageError as error:
+        if json_error is not None and not isinstance(error, UnsafeYaml):
+            # It was meant as JSON: say what is wrong with the JSON, not with the YAML.
+            raise PageError(
+                f"{key} is not valid JSON ({json_error.msg} at column {json_error.colno + len(key) + 2})",
+                line,
+            ) from None
+        raise
     except RecursionError:
         raise PageError(f"{key} is nested too deeply", line) from None
     return loaded.get(key) if isinstance(loaded, dict) else None
@@ -460,8 +482,10 @@ def parse_page(text: str, path: str = "") -> PageData:
     if layout != "cache":
         raise NotAPage(f"layout is {str(layout)[:40]!r}, not 'cache'", fields["layout"][0])
 
+    page = PageData(title="", tag="", era="B", meta={}, specs=[])
+    for key in fields.duplicates:
+        page.warn(f"{key} is given more than once; the last one is used")
     values: dict[str, Any] = {}
-    tolerant: list[str] = []
     for key in (
         "title",
         "categories",
@@ -481,14 +505,13 @@ def parse_page(text: str, path: str = "") -> PageData:
         except PageError as error:
             if key in ("spec_files", "spec_names") and "\n" in raw:
                 values[key] = _tolerant_block(raw)
-                tolerant.append(f"{key} is not valid YAML (line {error.line}); read line by line")
+                page.warn(f"{key} is not valid YAML (line {error.line}); read line by line")
+            elif key in ("title", "categories", "category", "meta"):
+                page.warn(f"{key} (line {error.line}) {error.reason}; ignored")
             else:
                 raise
 
     meta = values.get("meta")
-    page = PageData(title="", tag="", era="B", meta={}, specs=[])
-    for message in tolerant:
-        page.warn(message)
     if meta is None:
         page.warn("meta is missing")
     elif not isinstance(meta, dict):

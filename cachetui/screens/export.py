@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from ..export import EXTENSIONS
+from ..faults import guard_handlers
 
 DIALOG_FORMATS = {
     "install": "spack install /<hash> lines",
@@ -38,6 +39,7 @@ class ExportChoice:
     overwrite: bool = False
 
 
+@guard_handlers
 class ExportScreen(ModalScreen[Optional[ExportChoice]]):
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
     DEFAULT_CSS = """

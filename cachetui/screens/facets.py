@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ..faults import guard_handlers
 from ..text import visible
 
 FACET_TITLES = {"os": "os", "target": "target", "compiler": "compiler", "stack": "stack",
@@ -54,6 +55,7 @@ def facet_options(
     return options, tokens
 
 
+@guard_handlers
 class FacetScreen(ModalScreen[Optional[str]]):
     BINDINGS = [Binding("escape,q,f", "dismiss(None)", "Close")]
     DEFAULT_CSS = """

@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ..actions import bindings
+from ..faults import guard_handlers
 from ..model import Package, Spec
 from ..text import visible
 
@@ -112,6 +113,7 @@ def package_text(package: Package, facets: dict) -> Text:
                         package.meta_num_specs, facets)  # fmt: skip
 
 
+@guard_handlers
 class DetailPanel(VerticalScroll, can_focus=True):
     BINDINGS = bindings("detail")
 

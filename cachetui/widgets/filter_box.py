@@ -5,10 +5,12 @@ from __future__ import annotations
 from textual.widgets import Input
 
 from ..actions import bindings
+from ..faults import guard_handlers
 
 PLACEHOLDER = "/ filter: name  /hash  @version  %compiler  os=  target=  stack=  +variant  !not"
 
 
+@guard_handlers
 class FilterBox(Input):
     BINDINGS = bindings("filter")
 

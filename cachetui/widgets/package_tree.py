@@ -17,6 +17,7 @@ from textual.widgets.tree import TreeNode
 
 from ..actions import bindings
 from ..catalog import Catalog
+from ..faults import guard_handlers
 from ..model import version_key
 from ..text import visible
 from ..view import Scope
@@ -33,6 +34,7 @@ def _label(name: str, count: int) -> Text:
     return Text.assemble(visible(name), (f" {count:,}", "dim"))
 
 
+@guard_handlers
 class PackageTree(Tree[NodeData]):
     BINDINGS = bindings("tree")
 

@@ -22,12 +22,14 @@ from textual.strip import Strip
 
 from ..actions import bindings
 from ..catalog import Catalog
+from ..faults import guard_handlers
 from ..view import COLUMNS, Sort, cell_text
 
 GAP = 1
 MARK_WIDTH = 2  # the selection marker column
 
 
+@guard_handlers
 class SpecTable(ScrollView, can_focus=True):
     """Rows of specs: short hash, package, version, compiler, os, target, stacks, variants, tag."""
 
