@@ -31,7 +31,7 @@ def only_problem(result, path):
             '---\nlayout: cache\nspec_details: {"a": 1}\n---\n',
             "spec_details is a mapping, not a list",
         ),
-        ('---\nlayout: cache\nspec_details: [{"hash": \n---\n', "not valid JSON or YAML"),
+        ('---\nlayout: cache\nspec_details: [{"hash": \n---\n', "spec_details is not valid JSON (Expecting value"),
         ("---\nlayout: cache\n  indented: 1\nspec_details: []\n---\n", None),
         (
             b"---\nlayout: cache\nspec_details: []\n\x00\x01\x02---\n",
