@@ -49,9 +49,13 @@ class CacheApp(App[Optional[str]]):
     BINDINGS = bindings("app")
 
     def __init__(self, paths: Sequence[str], theme: Optional[str] = None,
-                 max_bytes: int = DEFAULT_MAX_BYTES, print_format: Optional[str] = None) -> None:  # fmt: skip
+                 max_bytes: int = DEFAULT_MAX_BYTES, print_format: Optional[str] = None,
+                 tag: Optional[str] = None, timeout: float = 30.0) -> None:  # fmt: skip
         super().__init__()
         self.print_format = print_format  # --print: enter prints the selection and exits
+        self.index_tag = tag
+        self.timeout = timeout
+        self._load_status = ""
         self.export_format = "install"
         self.paths = list(paths)
         self.max_bytes = max_bytes
@@ -126,7 +130,11 @@ class CacheApp(App[Optional[str]]):
                 last[0] = now
                 self.call_from_thread(self._progress, done, total)
 
-        result = load(self.paths, progress=progress, max_bytes=self.max_bytes)
+        def status(message: str) -> None:
+            self._load_status = message
+
+        result = load(self.paths, progress=progress, max_bytes=self.max_bytes, tag=self.index_tag,
+                      timeout=self.timeout, status=status)  # fmt: skip
         view = ViewModel(result.catalog)
         view.column_widths()
         self.call_from_thread(self._loaded, result, view)
@@ -226,6 +234,16 @@ class CacheApp(App[Optional[str]]):
         if event.control.has_focus:
             self._show_spec(event.spec_id)
 
+    @on(DetailPanel.JumpRequested)
+    @guarded
+    def jump_requested(self, event: DetailPanel.JumpRequested) -> None:
+        found = self.catalog.by_hash(event.full_hash)
+        if found:
+            self.goto_spec(found[0])
+        else:
+            self.notify(f"/{event.full_hash[:7]} is not in the loaded caches (not in the build cache,"
+                        " or in a mirror not opened).", severity="warning", markup=False)  # fmt: skip
+
     @on(SpecTable.Opened)
     @guarded
     def spec_opened(self, event: SpecTable.Opened) -> None:
@@ -255,7 +273,9 @@ class CacheApp(App[Optional[str]]):
         elif spec_id is None:
             detail.show_text(Text("No spec matches.", "dim"))
         else:
-            detail.show_spec(self.catalog.spec(spec_id))
+            spec = self.catalog.spec(spec_id)
+            dependents = self.catalog.dependents(spec.hash) if spec.hash else []
+            detail.show_spec(spec, [self.catalog.spec(i) for i in dependents[:200]])
 
     def _show_scope_summary(self) -> None:
         scope, catalog = self.scope, self.catalog

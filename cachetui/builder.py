@@ -60,6 +60,7 @@ class CatalogBuilder:
         self.hashes: list[str] = []
         self.sizes = array("q")
         self.tarballs: list[Optional[str]] = []
+        self.deps: list[tuple] = []  # per spec: its dependencies (Spack indexes only)
         self.pages: list[PageRecord] = []
 
     def __len__(self) -> int:
@@ -75,7 +76,7 @@ class CatalogBuilder:
     ) -> None:
         self.pages.append(PageRecord(package, tag, source, meta, era, start=len(self.hashes)))
 
-    def add_rows(self, rows: list[tuple]) -> None:
+    def add_rows(self, rows: list[tuple], deps: Optional[list[tuple]] = None) -> None:
         """Add a page's spec rows: (hash, versions, compiler, os, platform, target, variants,
         stacks, size, tarball). Column at a time, so the per-spec work runs in C."""
         if not rows:
@@ -95,4 +96,5 @@ class CatalogBuilder:
         self.hashes.extend(columns[0])
         self.sizes.extend(-1 if size is None else size for size in columns[8])
         self.tarballs.extend(columns[9])
+        self.deps.extend(deps if deps is not None else [()] * len(rows))
         page.count += len(rows)

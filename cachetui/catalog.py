@@ -32,8 +32,11 @@ class Catalog:
         page_of: np.ndarray,
         sizes: np.ndarray,
         tarballs: list[Optional[str]],
+        deps: Optional[list[tuple]] = None,
     ) -> None:
         self.hashes = hashes
+        self.deps = deps if deps is not None else [()] * len(hashes)
+        self._dependents: Optional[dict[str, list[int]]] = None
         self.columns = columns
         self.pages = pages
         self.page_of = page_of
@@ -108,6 +111,7 @@ class Catalog:
             size=None if size < 0 else size,
             tarball=self.tarballs[index],
             source=get("source"),
+            dependencies=self.deps[index],
         )
 
     def specs(self, ids: Optional[Iterable[int]] = None) -> Iterator[Spec]:
@@ -173,6 +177,16 @@ class Catalog:
             hi = min(hi, lo + limit)
         return order[lo:hi]
 
+    def dependents(self, full_hash: str) -> list[int]:
+        """Ids of the loaded specs that depend on ``full_hash`` (built on first use)."""
+        if self._dependents is None:
+            index: dict[str, list[int]] = {}
+            for spec_id, deps in enumerate(self.deps):
+                for dep in deps:
+                    index.setdefault(dep.hash, []).append(spec_id)
+            self._dependents = index
+        return self._dependents.get(full_hash, [])
+
     def by_hash(self, full_hash: str) -> list[int]:
         full = full_hash.lstrip("/").strip().lower()
         return [i for i in self.by_hash_prefix(full) if self.hashes[i] == full]
@@ -223,4 +237,6 @@ def build_catalog(builder: CatalogBuilder) -> Catalog:
     counts = np.array([page.count for page in builder.pages], dtype=np.int64)
     page_of = np.repeat(np.arange(len(builder.pages), dtype=np.int32), counts)
     sizes = np.frombuffer(builder.sizes, dtype=np.int64).copy()
-    return Catalog(builder.hashes, columns, builder.pages, page_of, sizes, builder.tarballs)
+    return Catalog(
+        builder.hashes, columns, builder.pages, page_of, sizes, builder.tarballs, builder.deps
+    )

@@ -30,8 +30,9 @@ PRINT_FORMATS = ("hashes", "install", "specs", "json", "jsonl", "tsv", "yaml")
 DESCRIPTION = """\
 A keyboard-driven terminal browser for Spack binary build caches.
 
-With no command, opens the browser on PATHs (files or folders of build cache pages, searched
-recursively); with no PATH, on the bundled seed pages.
+With no command, opens the browser on PATHs: build cache pages or folders of them (searched
+recursively), Spack mirrors (folders or http(s) URLs, layout v2 or v3), index.json files and
+spec files. With no PATH, on the bundled seed pages.
 """
 
 
@@ -48,6 +49,14 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="page files or folders (default: the bundled seeds)",
     )
+    parser.add_argument(
+        "--tag", default=None, metavar="TAG",
+        help="tag for specs from Spack indexes and mirrors (default: the mirror's name)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--timeout", type=float, default=30.0, metavar="SECONDS",
+        help="network timeout for http(s) mirrors (default: 30)",
+    )  # fmt: skip
     parser.add_argument(
         "--max-file-mb",
         type=float,
@@ -111,7 +120,7 @@ def _load(args: argparse.Namespace) -> LoadResult:
 
     paths = args.paths or [str(bundled_seeds())]
     max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
-    result = load(paths, max_bytes=max_bytes)
+    result = load(paths, max_bytes=max_bytes, tag=args.tag, timeout=args.timeout)
     _report(result)
     return result
 
@@ -277,7 +286,8 @@ def cmd_browse(args: argparse.Namespace) -> int:
     paths = args.paths or [str(bundled_seeds())]
     max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
     print_format = args.format if args.print_selection else None
-    app = CacheApp(paths, theme=args.theme, max_bytes=max_bytes, print_format=print_format)
+    app = CacheApp(paths, theme=args.theme, max_bytes=max_bytes, print_format=print_format,
+                   tag=args.tag, timeout=args.timeout)  # fmt: skip
     chosen = app.run()  # Textual draws on stderr: stdout carries only what is printed here
     if print_format:
         if not chosen:

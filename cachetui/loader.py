@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import stat
 from collections import Counter
 from collections.abc import Sequence
@@ -21,8 +22,18 @@ if TYPE_CHECKING:
 from .builder import CatalogBuilder
 from .model import Problem, meta_disagreements
 from .pages import NotAPage, PageData, PageError, parse_page
+from .sources import (
+    DEFAULT_TIMEOUT,
+    Status,
+    is_url,
+    load_local,
+    load_url,
+    looks_like_index_file,
+    mirror_index,
+)
 
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # the largest real page is ~1 MB
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+_PAGE_START = re.compile(rb"(\xef\xbb\xbf)?---[ \t]*\r?\n")  # the largest real page is ~1 MB
 PROGRESS_EVERY = 64
 
 Progress = Callable[[int, int], None]
@@ -84,6 +95,9 @@ def discover(paths: Sequence[PathLike]) -> tuple[list[tuple[str, bool]], list[Pr
 
     for raw in paths:
         path = os.fspath(raw)
+        if is_url(path):
+            files.append((path, True))
+            continue
         try:
             info = os.stat(path)
         except FileNotFoundError:
@@ -92,9 +106,11 @@ def discover(paths: Sequence[PathLike]) -> tuple[list[tuple[str, bool]], list[Pr
         except OSError as error:
             problems.append(Problem(path, f"cannot be read: {error.strerror or error}"))
             continue
-        if stat.S_ISDIR(info.st_mode):
+        if stat.S_ISDIR(info.st_mode) and mirror_index(path):
+            files.append((path, True))
+        elif stat.S_ISDIR(info.st_mode):
             walked.add(path)
-            _walk(path, add, problems)
+            _walk(path, add, problems, files)
         elif stat.S_ISREG(info.st_mode):
             add(path, True, info)
         else:
@@ -102,7 +118,7 @@ def discover(paths: Sequence[PathLike]) -> tuple[list[tuple[str, bool]], list[Pr
     return files, problems, walked
 
 
-def _walk(root: str, add: Callable[..., None], problems: list[Problem]) -> None:
+def _walk(root: str, add: Callable[..., None], problems: list[Problem], items: list) -> None:
     visited: set[tuple[int, int]] = set()
 
     def on_error(error: OSError) -> None:
@@ -126,6 +142,10 @@ def _walk(root: str, add: Callable[..., None], problems: list[Problem]) -> None:
             dirnames[:] = []
             continue
         visited.add(key)
+        if directory != root and mirror_index(directory):
+            items.append((directory, True))  # a Spack mirror inside the tree: read its index
+            dirnames[:] = []
+            continue
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith("."):
@@ -155,6 +175,14 @@ def _read(path: str, explicit: bool, max_bytes: int) -> Optional[bytes]:
                 f"{size / 1e6:.1f} MB is over the size limit of {max_bytes / 1e6:.1f} MB; skipped"
             )
         return head + handle.read(max_bytes + 1 - len(head))
+
+
+def _index_name(path: str) -> bool:
+    """A file a folder walk reads as a Spack index or spec file (by its name)."""
+    name = os.path.basename(path)
+    return name.endswith((".spec.json", ".spec.json.sig")) or (
+        name.endswith(".json") and "index" in name
+    )
 
 
 def _decode(data: bytes) -> tuple[str, Optional[str], Optional[int]]:
@@ -198,6 +226,9 @@ def load(
     paths: Sequence[PathLike],
     progress: Optional[Progress] = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    tag: Optional[str] = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    status: Optional[Status] = None,
 ) -> LoadResult:
     """Load every page under ``paths`` into a catalog."""
     # Parsing makes millions of small containers and no reference cycles: the cyclic GC would
@@ -205,13 +236,45 @@ def load(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load(paths, progress, max_bytes)
+        return _load(paths, progress, max_bytes, IndexOptions(tag, timeout, status))
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: int) -> LoadResult:
+@dataclass(frozen=True)
+class IndexOptions:
+    tag: Optional[str] = None  # the tag of specs from Spack indexes (default: the mirror's name)
+    timeout: float = DEFAULT_TIMEOUT
+    status: Optional[Status] = None
+
+
+def _load_index(
+    path: str, explicit_file: bool, options: IndexOptions, builder: CatalogBuilder
+) -> list[str]:
+    """Load a Spack index, mirror or spec file into ``builder``; returns warnings."""
+    loaded = load_url(path, options.timeout, options.status) if is_url(path) else load_local(path)
+    data = loaded.data
+    tag = options.tag or loaded.tag
+    order = sorted(range(len(data.rows)), key=data.names.__getitem__)
+    start = 0
+    while start < len(order):
+        name = data.names[order[start]]
+        stop = start
+        while stop < len(order) and data.names[order[stop]] == name:
+            stop += 1
+        chosen = order[start:stop]
+        builder.start_page(name, tag, loaded.source, {}, "index")
+        builder.add_rows([data.rows[i] for i in chosen], [data.deps[i] for i in chosen])
+        start = stop
+    warnings = list(data.warnings) + loaded.notes
+    if not data.rows:
+        warnings.append(f"the index lists no specs in the build cache ({data.records} records)")
+    return warnings
+
+
+def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: int,
+          options: IndexOptions = IndexOptions()) -> LoadResult:  # fmt: skip
     files, problems, walked = discover(paths)
     builder = CatalogBuilder()
     result_pages = not_pages = files_read = 0
@@ -224,11 +287,43 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
             progress(done, total)
         try:
-            data = _read(path, explicit, max_bytes)
+            if is_url(path) or os.path.isdir(path):
+                notes_of_index = _load_index(path, False, options, builder)
+                result_pages += 1
+                files_read += 1
+                if notes_of_index:
+                    more = (
+                        f" (and {len(notes_of_index) - 1} more)" if len(notes_of_index) > 1 else ""
+                    )
+                    problems.append(
+                        Problem(
+                            path, notes_of_index[0] + more, None, "warning", tuple(notes_of_index)
+                        )
+                    )
+                continue
+            index_named = _index_name(path)
+            data = _read(path, explicit or index_named, max_bytes)
             if data is None:
                 not_pages += 1
                 continue
             files_read += 1
+            if (
+                (explicit or index_named)
+                and not _PAGE_START.match(data)
+                and looks_like_index_file(path, data[:64])
+            ):
+                notes_of_index = _load_index(path, True, options, builder)
+                result_pages += 1
+                if notes_of_index:
+                    more = (
+                        f" (and {len(notes_of_index) - 1} more)" if len(notes_of_index) > 1 else ""
+                    )
+                    problems.append(
+                        Problem(
+                            path, notes_of_index[0] + more, None, "warning", tuple(notes_of_index)
+                        )
+                    )
+                continue
             text, note, note_line = _decode(data)
             page = parse_page(text, path)
         except NotAPage as error:
@@ -248,9 +343,6 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
             problems.append(Problem(path, "a value is nested too deeply"))
             continue
         result_pages += 1
-        for root in pages_under:
-            if path.startswith(root):
-                pages_under[root] += 1
         if page.era == "legacy":
             key = (page.tag, page.title, os.path.dirname(path))
             first, seen = legacy_seen.setdefault(key, (path, set()))
@@ -277,6 +369,9 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
             more = f" (and {count - 1} more)" if count > 1 else ""
             problems.append(Problem(path, messages[0] + more, note_line if note else None,
                                     "warning", tuple(messages)))  # fmt: skip
+    sources = {page.source for page in builder.pages}
+    for root in pages_under:
+        pages_under[root] = sum(1 for source in sources if source.startswith(root))
     for root, count in pages_under.items():
         if count == 0:
             problems.append(Problem(root, "no build cache pages found in this folder"))

@@ -92,6 +92,7 @@ class Spec:
     size: Optional[int] = None  # bytes; None when the page says "-"
     tarball: Optional[str] = None
     source: str = ""
+    dependencies: tuple = ()  # spackdb.Dependency records, from Spack indexes
 
     @property
     def version(self) -> str:
@@ -147,6 +148,10 @@ class Spec:
             "size": self.size,
             "tarball": self.tarball,
             "source": self.source,
+            "dependencies": [
+                {"name": d.name, "version": d.version, "hash": d.hash, "deptypes": list(d.deptypes)}
+                for d in self.dependencies
+            ],
         }
 
 

@@ -272,10 +272,10 @@ async def test_slow_load_shows_progress(monkeypatch):
 
     real_load = app_module.load
 
-    def slow_load(paths, progress=None, max_bytes=0):
+    def slow_load(paths, progress=None, **options):
         progress(1, 4)
         time.sleep(1.0)
-        return real_load(paths, progress=progress, max_bytes=max_bytes)
+        return real_load(paths, progress=progress, **options)
 
     monkeypatch.setattr(app_module, "load", slow_load)
     app = CacheApp([str(SEEDS)])

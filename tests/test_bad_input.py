@@ -31,7 +31,10 @@ def only_problem(result, path):
             '---\nlayout: cache\nspec_details: {"a": 1}\n---\n',
             "spec_details is a mapping, not a list",
         ),
-        ('---\nlayout: cache\nspec_details: [{"hash": \n---\n', "spec_details is not valid JSON (Expecting value"),
+        (
+            '---\nlayout: cache\nspec_details: [{"hash": \n---\n',
+            "spec_details is not valid JSON (Expecting value",
+        ),
         ("---\nlayout: cache\n  indented: 1\nspec_details: []\n---\n", None),
         (
             b"---\nlayout: cache\nspec_details: []\n\x00\x01\x02---\n",
@@ -105,7 +108,7 @@ def test_explicit_file_that_is_not_a_page(tmp_path):
     path.write_text("{}")
     result = load([path])
     (problem,) = result.problems
-    assert "not a build cache page" in problem.reason
+    assert "not a build cache page, Spack index" in problem.reason
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files without read permission")

@@ -51,6 +51,7 @@ def test_list_json_objects_carry_every_field(capsys):
         "size",
         "tarball",
         "source",
+        "dependencies",
     }
     assert {r["package"] for r in records} == {
         "py-msgpack",

@@ -60,7 +60,7 @@ async def test_structured_formats_carry_every_field():
             "versions": ["1.0.3"], "compiler": "gcc@=7.5.0", "os": "ubuntu18.04",
             "platform": "linux", "target": "x86_64_v3", "variants": ["build_system=python_pip"],
             "stacks": ["developer-tools", "root"], "size": None, "tarball": None,
-            "source": str(SEEDS / "000_03e1940b4f8d0fcd.txt"),
+            "source": str(SEEDS / "000_03e1940b4f8d0fcd.txt"), "dependencies": [],
         }  # fmt: skip
         app.action_copy("yaml")
         assert yaml.safe_load(app.clipboard) == records

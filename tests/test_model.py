@@ -70,6 +70,7 @@ def test_to_dict_has_every_documented_key():
         "size",
         "tarball",
         "source",
+        "dependencies",
     }
 
 
