@@ -50,10 +50,11 @@ class CacheApp(App[Optional[str]]):
 
     def __init__(self, paths: Sequence[str], theme: Optional[str] = None,
                  max_bytes: int = DEFAULT_MAX_BYTES, print_format: Optional[str] = None,
-                 tag: Optional[str] = None, timeout: float = 30.0) -> None:  # fmt: skip
+                 tag: Optional[str] = None, timeout: float = 30.0, use_cache: bool = True) -> None:  # fmt: skip
         super().__init__()
         self.print_format = print_format  # --print: enter prints the selection and exits
         self.index_tag = tag
+        self.use_cache = use_cache
         self.timeout = timeout
         self._load_status = ""
         self.export_format = "install"
@@ -134,7 +135,7 @@ class CacheApp(App[Optional[str]]):
             self._load_status = message
 
         result = load(self.paths, progress=progress, max_bytes=self.max_bytes, tag=self.index_tag,
-                      timeout=self.timeout, status=status)  # fmt: skip
+                      timeout=self.timeout, status=status, cache=self.use_cache)  # fmt: skip
         view = ViewModel(result.catalog)
         view.column_widths()
         self.call_from_thread(self._loaded, result, view)
@@ -150,12 +151,18 @@ class CacheApp(App[Optional[str]]):
         self.refresh_view()
         table.focus()
         self.warm_indexes()
+        self.save_index_cache(result)
         errors, warnings = len(result.errors), len(result.warnings)
         if errors or warnings:
             self.notify(
                 f"{errors} file(s) skipped, {warnings} loaded with warnings. Press r for the report.",
                 title="Load problems", severity="error" if errors else "warning", markup=False,
             )  # fmt: skip
+
+    @work(thread=True, group="cache", exit_on_error=False)
+    def save_index_cache(self, result: LoadResult) -> None:
+        """Write the on-disk index cache after the first paint, off the UI thread."""
+        result.save_cache()
 
     @work(thread=True, exclusive=True, group="warm", exit_on_error=False)
     def warm_indexes(self) -> None:

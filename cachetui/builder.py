@@ -66,6 +66,52 @@ class CatalogBuilder:
     def __len__(self) -> int:
         return len(self.hashes)
 
+    def merge(self, other: CatalogBuilder) -> None:
+        """Append ``other``'s specs after these, re-coding its values into these tables."""
+        import numpy as np
+
+        offset = len(self.hashes)
+        for name in CODED:
+            table = self.tables[name]
+            lut = np.array(
+                [table.code(v) for v in other.tables[name].values] or [0], dtype=np.int32
+            )
+            codes = np.frombuffer(other.codes[name], dtype=np.int32)
+            if len(codes):
+                self.codes[name].frombytes(lut[codes].astype(np.int32).tobytes())
+        self.hashes.extend(other.hashes)
+        self.sizes.extend(other.sizes)
+        self.tarballs.extend(other.tarballs)
+        self.deps.extend(other.deps)
+        for page in other.pages:
+            page.start += offset
+            self.pages.append(page)
+
+    def subset(self, keep_sources: set[str]) -> CatalogBuilder:
+        """A builder with only the pages whose source is in ``keep_sources`` (same tables)."""
+        import numpy as np
+
+        kept = CatalogBuilder()
+        kept.tables = self.tables
+        pages = [page for page in self.pages if page.source in keep_sources]
+        if not pages:
+            return kept
+        index = np.concatenate([np.arange(p.start, p.start + p.count) for p in pages])
+        for name in CODED:
+            kept.codes[name] = array(
+                "i", np.frombuffer(self.codes[name], dtype=np.int32)[index].tobytes()
+            )
+        kept.sizes = array("q", np.frombuffer(self.sizes, dtype=np.int64)[index].tobytes())
+        kept.hashes = [self.hashes[i] for i in index.tolist()]
+        kept.tarballs = [self.tarballs[i] for i in index.tolist()]
+        kept.deps = [self.deps[i] for i in index.tolist()]
+        start = 0
+        for page in pages:
+            kept.pages.append(PageRecord(page.package, page.tag, page.source, page.meta, page.era,
+                                         start, page.count, dict(page.specs_by_stack)))  # fmt: skip
+            start += page.count
+        return kept
+
     def build(self) -> Catalog:
         from .catalog import build_catalog
 

@@ -23,6 +23,7 @@ COMMANDS = {
     "list": "print the specs, one per row, in a chosen format (--query to filter)",
     "find": "find specs by hash fragment and packages by name (typo-tolerant)",
     "stats": "summarise what was loaded, and every bad file with its reason",
+    "cache": "show where the on-disk caches are and how big (info), or remove them (clear)",
 }
 LIST_FORMATS = ("table", "json", "jsonl", "hashes", "specs", "install", "tsv", "yaml")
 PRINT_FORMATS = ("hashes", "install", "specs", "json", "jsonl", "tsv", "yaml")
@@ -56,6 +57,10 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout", type=float, default=30.0, metavar="SECONDS",
         help="network timeout for http(s) mirrors (default: 30)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-cache", dest="use_cache", action="store_false",
+        help="parse everything again; neither read nor write the on-disk index cache",
     )  # fmt: skip
     parser.add_argument(
         "--max-file-mb",
@@ -108,6 +113,32 @@ def find_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def cache_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cachetui cache", description=COMMANDS["cache"] + ".")
+    parser.add_argument("action", choices=("info", "clear"))
+    parser.add_argument("--json", action="store_true", help="machine-readable output (info)")
+    return parser
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    from .indexcache import clear, info
+
+    if args.action == "clear":
+        removed = clear()
+        _write(f"removed {removed} cache file(s) from {info()['path']}\n")
+        return EXIT_OK
+    data = info()
+    if args.json:
+        _write(json.dumps(data, indent=2) + "\n")
+    else:
+        _write(
+            f"cache folder    {data['path']}\n"
+            f"index caches    {data['index_files']} file(s), {data['index_bytes'] / 1e6:.1f} MB\n"
+            f"downloads       {data['download_files']} file(s), {data['download_bytes'] / 1e6:.1f} MB\n"
+        )
+    return EXIT_OK
+
+
 def stats_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cachetui stats", description=COMMANDS["stats"] + ".")
     _add_paths(parser)
@@ -120,8 +151,10 @@ def _load(args: argparse.Namespace) -> LoadResult:
 
     paths = args.paths or [str(bundled_seeds())]
     max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
-    result = load(paths, max_bytes=max_bytes, tag=args.tag, timeout=args.timeout)
+    result = load(paths, max_bytes=max_bytes, tag=args.tag, timeout=args.timeout,
+                  cache=args.use_cache)  # fmt: skip
     _report(result)
+    result.save_cache()
     return result
 
 
@@ -246,6 +279,7 @@ def stats_data(result: LoadResult) -> dict:
         "eras": eras,
         "facets": {name: dict(counts) for name, counts in catalog.facets().items()},
         "problems": [problem.to_dict() for problem in result.problems],
+        "cache": result.cache_notes,
     }
 
 
@@ -273,6 +307,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
             more = len(counts) - 8
             lines.append(f"{facet:<11} {shown}" + (f", ... {more} more" if more > 0 else ""))
         errors, warnings = len(result.errors), len(result.warnings)
+        lines += [f"cache       {note}" for note in data["cache"]]
         lines.append(f"problems    {errors} error(s), {warnings} warning(s)")
         lines += [f"  {problem}" for problem in result.problems]
         _write("\n".join(visible(line) for line in lines) + "\n")
@@ -287,7 +322,7 @@ def cmd_browse(args: argparse.Namespace) -> int:
     max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
     print_format = args.format if args.print_selection else None
     app = CacheApp(paths, theme=args.theme, max_bytes=max_bytes, print_format=print_format,
-                   tag=args.tag, timeout=args.timeout)  # fmt: skip
+                   tag=args.tag, timeout=args.timeout, use_cache=args.use_cache)  # fmt: skip
     chosen = app.run()  # Textual draws on stderr: stdout carries only what is printed here
     if print_format:
         if not chosen:
@@ -303,6 +338,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "list": (list_parser, cmd_list),
         "find": (find_parser, cmd_find),
         "stats": (stats_parser, cmd_stats),
+        "cache": (cache_parser, cmd_cache),
     }
     if argv and argv[0] in handlers:
         make_parser, handler = handlers[argv[0]]

@@ -48,6 +48,14 @@ class LoadResult:
     files_read: int = 0
     pages: int = 0
     not_pages: int = 0
+    cache_notes: list[str] = field(default_factory=list)
+    pending_saves: list[Callable[[], None]] = field(default_factory=list)
+
+    def save_cache(self) -> None:
+        """Write the on-disk index cache for what this load parsed (atomic, may run in a thread)."""
+        saves, self.pending_saves = self.pending_saves, []
+        for save in saves:
+            save()
 
     @property
     def errors(self) -> list[Problem]:
@@ -229,14 +237,18 @@ def load(
     tag: Optional[str] = None,
     timeout: float = DEFAULT_TIMEOUT,
     status: Optional[Status] = None,
+    cache: bool = True,
 ) -> LoadResult:
-    """Load every page under ``paths`` into a catalog."""
+    """Load every page, index and mirror under ``paths`` into a catalog. With ``cache``, a
+    folder's parsed pages are kept on disk and only changed files are parsed again; call
+    ``result.save_cache()`` to write what changed (the browser does it in the background)."""
     # Parsing makes millions of small containers and no reference cycles: the cyclic GC would
     # only rescan the growing heap again and again (~20% of the load time at 100k specs).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load(paths, progress, max_bytes, IndexOptions(tag, timeout, status))
+        options = IndexOptions(tag, timeout, status)
+        return _load(paths, progress, max_bytes, options, cache)
     finally:
         if was_enabled:
             gc.enable()
@@ -249,103 +261,62 @@ class IndexOptions:
     status: Optional[Status] = None
 
 
-def _load_index(
-    path: str, explicit_file: bool, options: IndexOptions, builder: CatalogBuilder
-) -> list[str]:
-    """Load a Spack index, mirror or spec file into ``builder``; returns warnings."""
-    loaded = load_url(path, options.timeout, options.status) if is_url(path) else load_local(path)
-    data = loaded.data
-    tag = options.tag or loaded.tag
-    order = sorted(range(len(data.rows)), key=data.names.__getitem__)
-    start = 0
-    while start < len(order):
-        name = data.names[order[start]]
-        stop = start
-        while stop < len(order) and data.names[order[stop]] == name:
-            stop += 1
-        chosen = order[start:stop]
-        builder.start_page(name, tag, loaded.source, {}, "index")
-        builder.add_rows([data.rows[i] for i in chosen], [data.deps[i] for i in chosen])
-        start = stop
-    warnings = list(data.warnings) + loaded.notes
-    if not data.rows:
-        warnings.append(f"the index lists no specs in the build cache ({data.records} records)")
-    return warnings
+def _one_problem(path: str, messages: list[str], line: Optional[int] = None) -> Problem:
+    """One problem per file: the first reason, and every reason in the details."""
+    more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
+    return Problem(path, messages[0] + more, line, "warning", tuple(messages))
 
 
-def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: int,
-          options: IndexOptions = IndexOptions()) -> LoadResult:  # fmt: skip
-    files, problems, walked = discover(paths)
-    builder = CatalogBuilder()
-    result_pages = not_pages = files_read = 0
-    pages_under: dict[str, int] = dict.fromkeys(walked, 0)
-    # A legacy package folder has the same specs twice, in index.md and in specs.md.
-    legacy_seen: dict[tuple[str, str, str], tuple[str, set]] = {}
-    hashes_of_tag: dict[str, set[str]] = {}
-    total = len(files)
-    for done, (path, explicit) in enumerate(files, start=1):
-        if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
-            progress(done, total)
+class Parser:
+    """Parses files into one builder, keeping what spans files: legacy folders' repeated pages
+    and hashes seen per tag. ``kinds`` records what each file turned out to be."""
+
+    def __init__(self, builder: CatalogBuilder, max_bytes: int, options: IndexOptions) -> None:
+        self.builder = builder
+        self.max_bytes = max_bytes
+        self.options = options
+        self.problems: list[Problem] = []
+        self.kinds: dict[str, str] = {}  # path -> "page", "index", "not-page" or "error"
+        self.legacy_seen: dict[tuple[str, str, str], tuple[str, set]] = {}
+        self.hashes_of_tag: dict[str, set[str]] = {}
+
+    def parse(self, path: str, explicit: bool) -> None:
         try:
-            if is_url(path) or os.path.isdir(path):
-                notes_of_index = _load_index(path, False, options, builder)
-                result_pages += 1
-                files_read += 1
-                if notes_of_index:
-                    more = (
-                        f" (and {len(notes_of_index) - 1} more)" if len(notes_of_index) > 1 else ""
-                    )
-                    problems.append(
-                        Problem(
-                            path, notes_of_index[0] + more, None, "warning", tuple(notes_of_index)
-                        )
-                    )
-                continue
-            index_named = _index_name(path)
-            data = _read(path, explicit or index_named, max_bytes)
-            if data is None:
-                not_pages += 1
-                continue
-            files_read += 1
-            if (
-                (explicit or index_named)
-                and not _PAGE_START.match(data)
-                and looks_like_index_file(path, data[:64])
-            ):
-                notes_of_index = _load_index(path, True, options, builder)
-                result_pages += 1
-                if notes_of_index:
-                    more = (
-                        f" (and {len(notes_of_index) - 1} more)" if len(notes_of_index) > 1 else ""
-                    )
-                    problems.append(
-                        Problem(
-                            path, notes_of_index[0] + more, None, "warning", tuple(notes_of_index)
-                        )
-                    )
-                continue
-            text, note, note_line = _decode(data)
-            page = parse_page(text, path)
+            self.kinds[path] = self._parse(path, explicit)
         except NotAPage as error:
-            not_pages += 1
+            self.kinds[path] = "not-page"
             if explicit:
-                problems.append(
+                self.problems.append(
                     Problem(path, f"not a build cache page: {error.reason}", error.line)
                 )
-            continue
         except PageError as error:
-            problems.append(Problem(path, error.reason, error.line))
-            continue
+            self.kinds[path] = "error"
+            self.problems.append(Problem(path, error.reason, error.line))
         except OSError as error:
-            problems.append(Problem(path, f"cannot be read: {error.strerror or error}"))
-            continue
+            self.kinds[path] = "error"
+            self.problems.append(Problem(path, f"cannot be read: {error.strerror or error}"))
         except RecursionError:
-            problems.append(Problem(path, "a value is nested too deeply"))
-            continue
-        result_pages += 1
+            self.kinds[path] = "error"
+            self.problems.append(Problem(path, "a value is nested too deeply"))
+
+    def _parse(self, path: str, explicit: bool) -> str:
+        if is_url(path) or os.path.isdir(path):
+            return self._index(path)
+        index_named = _index_name(path)
+        data = _read(path, explicit or index_named, self.max_bytes)
+        if data is None:
+            return "not-page"
+        if (
+            (explicit or index_named)
+            and not _PAGE_START.match(data)
+            and looks_like_index_file(path, data[:64])
+        ):
+            return self._index(path)
+        text, note, note_line = _decode(data)
+        page = parse_page(text, path)
         if page.era == "legacy":
             key = (page.tag, page.title, os.path.dirname(path))
-            first, seen = legacy_seen.setdefault(key, (path, set()))
+            first, seen = self.legacy_seen.setdefault(key, (path, set()))
             fresh = [row for row in page.specs if row not in seen]
             if first != path and len(fresh) < len(page.specs):
                 page.warn(
@@ -354,33 +325,97 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
                 )
             seen.update(fresh)
             page.specs = fresh
-        _check_hashes(page, hashes_of_tag.setdefault(page.tag, set()))
-        builder.start_page(page.title, page.tag, path, page.meta, page.era)
-        builder.add_rows(page.specs)
-        record = builder.pages[-1]
+        _check_hashes(page, self.hashes_of_tag.setdefault(page.tag, set()))
+        self.builder.start_page(page.title, page.tag, path, page.meta, page.era)
+        self.builder.add_rows(page.specs)
+        record = self.builder.pages[-1]
         for message in meta_disagreements(page.meta, record.count, record.specs_by_stack):
             page.warn(message)
         if not page.specs:
             page.warn("the page lists no specs")
         messages = ([note] if note else []) + page.warnings
-        count = page.issue_count + (1 if note else 0)
-        if count:
-            # One problem per file: the first reason, and every reason in the details.
-            more = f" (and {count - 1} more)" if count > 1 else ""
-            problems.append(Problem(path, messages[0] + more, note_line if note else None,
-                                    "warning", tuple(messages)))  # fmt: skip
-    sources = {page.source for page in builder.pages}
-    for root in pages_under:
-        pages_under[root] = sum(1 for source in sources if source.startswith(root))
-    for root, count in pages_under.items():
-        if count == 0:
-            problems.append(Problem(root, "no build cache pages found in this folder"))
-    catalog = builder.build()
-    return LoadResult(
-        catalog=catalog,
-        problems=problems,
-        inputs=[os.fspath(p) for p in paths],
-        files_read=files_read,
-        pages=result_pages,
-        not_pages=not_pages,
-    )
+        if messages:
+            self.problems.append(_one_problem(path, messages, note_line if note else None))
+        return "page"
+
+    def _index(self, path: str) -> str:
+        """A Spack index, mirror or spec file; its packages become pages of one tag."""
+        options = self.options
+        loaded = (
+            load_url(path, options.timeout, options.status) if is_url(path) else load_local(path)
+        )
+        data = loaded.data
+        tag = options.tag or loaded.tag
+        order = sorted(range(len(data.rows)), key=data.names.__getitem__)
+        start = 0
+        while start < len(order):
+            name = data.names[order[start]]
+            stop = start
+            while stop < len(order) and data.names[order[stop]] == name:
+                stop += 1
+            chosen = order[start:stop]
+            self.builder.start_page(name, tag, loaded.source, {}, "index")
+            self.builder.add_rows([data.rows[i] for i in chosen], [data.deps[i] for i in chosen])
+            start = stop
+        messages = list(data.warnings) + loaded.notes
+        if not data.rows:
+            messages.append(f"the index lists no specs in the build cache ({data.records} records)")
+        if messages:
+            self.problems.append(_one_problem(path, messages))
+        return "index"
+
+
+def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: int,
+          options: IndexOptions, use_cache: bool) -> LoadResult:  # fmt: skip
+    from . import indexcache
+
+    inputs = [os.fspath(p) for p in paths]
+    plans = []
+    total = 0
+    for path in inputs:
+        files, problems, walked = discover([path])
+        plan = indexcache.plan(path, files, max_bytes, options.tag) if use_cache else None
+        todo = plan.todo if plan is not None else files
+        plans.append((path, files, problems, walked, plan, todo))
+        total += len(todo)
+    done = [0]
+
+    def tick() -> None:
+        done[0] += 1
+        if progress is not None and (done[0] % PROGRESS_EVERY == 0 or done[0] == total):
+            progress(done[0], total)
+
+    builder: Optional[CatalogBuilder] = None
+    result = LoadResult(catalog=None, inputs=inputs)  # type: ignore[arg-type]
+    for _path, _files, problems, walked, plan, todo in plans:
+        parser = Parser(plan.builder if plan is not None else CatalogBuilder(), max_bytes, options)
+        if plan is not None:
+            plan.seed(parser)
+        for item_path, explicit in todo:
+            tick()
+            parser.parse(item_path, explicit)
+        kinds = dict(plan.kinds) if plan is not None else {}
+        kinds.update(parser.kinds)
+        part_problems = problems + (plan.problems if plan is not None else []) + parser.problems
+        sources = {page.source for page in parser.builder.pages}
+        for root in sorted(walked):
+            if not any(source.startswith(root) for source in sources):
+                part_problems.append(Problem(root, "no build cache pages found in this folder"))
+        result.problems.extend(part_problems)
+        result.files_read += sum(1 for kind in kinds.values() if kind in ("page", "index", "error"))
+        result.pages += sum(1 for kind in kinds.values() if kind in ("page", "index"))
+        result.not_pages += sum(1 for kind in kinds.values() if kind == "not-page")
+        if plan is not None:
+            result.cache_notes.append(plan.describe(len(parser.kinds)))
+            if plan.changed or todo:
+                result.pending_saves.append(
+                    plan.saver(parser.builder, kinds, parser.problems + plan.problems)
+                )
+        if builder is None:
+            builder = parser.builder
+        else:
+            builder.merge(parser.builder)
+    if progress is not None:
+        progress(total, total)
+    result.catalog = (builder or CatalogBuilder()).build()
+    return result

@@ -176,14 +176,14 @@ def _yaml_error(error: yaml.YAMLError, line: int) -> PageError:
 def decode_value(key: str, text: str, line: int) -> Any:
     """One front-matter value: JSON when it is JSON, else YAML (C safe loader)."""
     stripped = text.strip()
-    json_error: Optional[json.JSONDecodeError] = None
+    json_error: Optional[tuple[str, int]] = None  # not the exception: it would hold this frame
     if stripped[:1] in ("{", "[", '"') and "\n" not in stripped:
         try:
             return json.loads(stripped, strict=False)  # raw control characters are data too
         except RecursionError:
             raise PageError(f"{key} is nested too deeply", line) from None
         except json.JSONDecodeError as error:
-            json_error = error
+            json_error = (error.msg, error.colno)
     if _PLAIN.fullmatch(stripped) and stripped.lower() not in _YAML_WORDS:
         return stripped
     words = _FLOW_WORDS.fullmatch(stripped)
@@ -199,7 +199,7 @@ def decode_value(key: str, text: str, line: int) -> Any:
         if json_error is not None and not isinstance(error, UnsafeYaml):
             # It was meant as JSON: say what is wrong with the JSON, not with the YAML.
             raise PageError(
-                f"{key} is not valid JSON ({json_error.msg} at column {json_error.colno + len(key) + 2})",
+                f"{key} is not valid JSON ({json_error[0]} at column {json_error[1] + len(key) + 2})",
                 line,
             ) from None
         raise

@@ -44,6 +44,12 @@ def spec_entry(**overrides) -> dict:
     return entry
 
 
+@pytest.fixture(autouse=True)
+def private_caches(tmp_path_factory, monkeypatch):
+    """Index and download caches in a temporary folder, never the user's."""
+    monkeypatch.setenv("CACHETUI_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def write_page(tmp_path):
     def write(name: str, text: str | bytes) -> Path:

@@ -195,3 +195,22 @@ def test_memory_per_spec_is_small():
     column_bytes = sum(codes.nbytes for codes, _ in catalog.columns.values())
     assert column_bytes / len(catalog) < 100
     assert all(isinstance(codes, np.ndarray) for codes, _ in catalog.columns.values())
+
+
+def test_loading_leaves_no_reference_cycles(write_page, tmp_path):
+    """The loader pauses the cyclic GC: anything cyclic per page would pile up until the end."""
+    import gc
+
+    for n in range(20):
+        write_page(f"p{n}/specs.md", page_text(f"p{n}", specs=[spec_entry(hash=f"{n:032d}")]))
+    write_page("bad/specs.md", "---\nlayout: cache\nspec_details: [1, \n---\n")
+    write_page("legacy/index.md", (CORPUS / "legacy__zlib__index.md").read_text())
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        load([tmp_path])
+        assert gc.collect() == 0
+    finally:
+        if was:
+            gc.enable()

@@ -1,0 +1,305 @@
+"""The on-disk index cache: a folder's parsed pages, so a warm start parses nothing. UI-free.
+
+One cache file per input folder (keyed by its absolute path and the load options) in the user's
+cache folder. Each source file is checked by size and mtime (ns): only changed or new files are
+parsed again (with the rest of their folder, which a legacy page pair spans), deleted files drop
+out. The file is a numpy ``.npz`` (arrays, plus the rest as JSON) read with
+``allow_pickle=False``: a cache that is truncated, corrupt, from another format version or for
+another folder is detected and rebuilt, never trusted. Writes go to a temporary file that is
+renamed into place, so two cachetui processes never leave a half-written cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from . import __version__
+from .builder import CODED, CatalogBuilder, PageRecord, _Interner
+from .model import Problem
+from .sources import is_url
+from .spackdb import Dependency
+
+FORMAT = 1
+CACHE_MIN_BYTES = 1_000_000  # smaller inputs parse in milliseconds: not worth a cache file
+TUPLE_COLUMNS = ("versions", "variants", "stacks")
+
+
+def cache_root() -> Path:
+    override = os.environ.get("CACHETUI_CACHE_DIR")
+    if override:
+        return Path(override) / "index"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("cachetui")) / "index"
+
+
+def cache_file(path: str, max_bytes: int, tag: Optional[str]) -> Path:
+    identity = json.dumps([FORMAT, os.path.abspath(path), max_bytes, tag])
+    return cache_root() / (hashlib.sha256(identity.encode()).hexdigest()[:32] + ".npz")
+
+
+def _stat(path: str) -> Optional[tuple[int, int]]:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
+
+
+# -- reading and writing ----------------------------------------------------------------------
+
+
+class CacheInvalid(Exception):
+    """The cache file cannot be used; the message says why (it is rebuilt)."""
+
+
+def _dependency_lists(deps: list[tuple]) -> list:
+    return [[i, [[d.name, d.version, d.hash, list(d.deptypes)] for d in entry]]
+            for i, entry in enumerate(deps) if entry]  # fmt: skip
+
+
+def write(target: Path, root: str, files: dict[str, tuple[int, int, str]], problems: list[Problem],
+          builder: CatalogBuilder) -> None:  # fmt: skip
+    """Write the cache atomically (a temporary file renamed into place)."""
+    hashes_fixed = all(len(h) == 32 and h.isascii() for h in builder.hashes)
+    doc = {
+        "format": FORMAT,
+        "cachetui": __version__,
+        "root": os.path.abspath(root),
+        "files": [[p, size, mtime, kind] for p, (size, mtime, kind) in files.items()],
+        "problems": [problem.to_dict() for problem in problems],
+        "tables": {
+            name: [list(v) if isinstance(v, tuple) else v for v in builder.tables[name].values]
+            for name in CODED
+        },  # fmt: skip
+        "hashes": None if hashes_fixed else builder.hashes,
+        "tarballs": builder.tarballs,
+        "deps": _dependency_lists(builder.deps),
+        "pages": [
+            [p.package, p.tag, p.source, p.meta, p.era, p.start, p.count, p.specs_by_stack]
+            for p in builder.pages
+        ],  # fmt: skip
+    }
+    arrays = {f"codes_{name}": np.frombuffer(builder.codes[name], dtype=np.int32) for name in CODED}
+    arrays["sizes"] = np.frombuffer(builder.sizes, dtype=np.int64)
+    arrays["doc"] = np.frombuffer(
+        json.dumps(doc, ensure_ascii=False).encode("utf-8"), dtype=np.uint8
+    )
+    if hashes_fixed:
+        arrays["hashes"] = (
+            np.array(builder.hashes, dtype="S32") if builder.hashes else np.zeros(0, "S32")
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".npz")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, **arrays)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def read(
+    target: Path, root: str
+) -> tuple[dict[str, tuple[int, int, str]], list[Problem], CatalogBuilder]:
+    """The cached files, problems and builder; ``CacheInvalid`` when it cannot be trusted."""
+    try:
+        with np.load(target, allow_pickle=False) as bundle:
+            doc = json.loads(bytes(bundle["doc"]).decode("utf-8"))
+            if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+                raise CacheInvalid("made by another cachetui version")
+            if doc.get("root") != os.path.abspath(root):
+                raise CacheInvalid("made for another folder")
+            codes = {name: bundle[f"codes_{name}"] for name in CODED}
+            sizes = bundle["sizes"]
+            hashes = (
+                bundle["hashes"].astype("U32").tolist()
+                if "hashes" in bundle.files
+                else doc["hashes"]
+            )
+    except FileNotFoundError:
+        raise CacheInvalid("none yet") from None
+    except CacheInvalid:
+        raise
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        TypeError,
+        EOFError,
+        zipfile.BadZipFile,
+        UnicodeDecodeError,
+    ) as error:
+        raise CacheInvalid(f"unreadable ({type(error).__name__})") from None
+    try:
+        builder = _builder(doc, codes, sizes, hashes)
+        files = {p: (int(size), int(mtime), str(kind)) for p, size, mtime, kind in doc["files"]}
+        problems = [Problem(d["path"], d["reason"], d.get("line"), d.get("level", "error"),
+                            tuple(d.get("details", ()))) for d in doc["problems"]]  # fmt: skip
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise CacheInvalid(f"inconsistent ({type(error).__name__})") from None
+    return files, problems, builder
+
+
+def _builder(doc: dict, codes: dict, sizes: np.ndarray, hashes: list) -> CatalogBuilder:
+    builder = CatalogBuilder()
+    count = len(hashes)
+    for name in CODED:
+        values = doc["tables"][name]
+        if name in TUPLE_COLUMNS:
+            values = [tuple(v) for v in values]
+        table = _Interner()
+        table.values = values
+        table.index = {value: code for code, value in enumerate(values)}
+        builder.tables[name] = table
+        column = np.asarray(codes[name], dtype=np.int32)
+        if len(column) != count or (count and (column.min() < 0 or column.max() >= len(values))):
+            raise ValueError(f"column {name} does not fit")
+        builder.codes[name] = array("i", column.tobytes())
+    if len(sizes) != count or len(doc["tarballs"]) != count:
+        raise ValueError("columns of different lengths")
+    builder.sizes = array("q", np.asarray(sizes, dtype=np.int64).tobytes())
+    builder.hashes = hashes
+    builder.tarballs = doc["tarballs"]
+    deps: list[tuple] = [()] * count
+    for index, entries in doc["deps"]:
+        deps[index] = tuple(Dependency(n, v, h, tuple(t)) for n, v, h, t in entries)
+    builder.deps = deps
+    for package, tag, source, meta, era, start, size, by_stack in doc["pages"]:
+        if start < 0 or start + size > count:
+            raise ValueError("a page outside the columns")
+        builder.pages.append(PageRecord(package, tag, source, meta, era, start, size, by_stack))
+    return builder
+
+
+# -- planning a load --------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """What a load of one input folder takes from the cache and what it must parse."""
+
+    path: str
+    target: Path
+    stats: dict[str, tuple[int, int]]
+    builder: CatalogBuilder = field(default_factory=CatalogBuilder)
+    kinds: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    todo: list[tuple[str, bool]] = field(default_factory=list)
+    status: str = "none yet"
+    new: int = 0
+    changed_files: int = 0
+    deleted: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.todo or self.deleted or self.status != "hit")
+
+    def seed(self, parser: Any) -> None:
+        """Tell the parser what the kept pages hold, so duplicate checks span old and new."""
+        if not self.todo:
+            return
+        for page in self.builder.pages:
+            seen = parser.hashes_of_tag.setdefault(page.tag, set())
+            seen.update(h for h in self.builder.hashes[page.start : page.start + page.count] if h)
+
+    def describe(self, parsed: int) -> str:
+        if self.status == "hit" and not parsed and not self.deleted:
+            return f"index cache: {len(self.kinds):,} files unchanged, nothing parsed"
+        if self.status == "hit":
+            return (f"index cache: {len(self.kinds):,} files unchanged; parsed {parsed:,}"
+                    f" ({self.changed_files:,} changed, {self.new:,} new, with their folders);"
+                    f" {self.deleted:,} deleted")  # fmt: skip
+        return f"index cache {self.status}: parsed {parsed:,} files"
+
+    def saver(
+        self, builder: CatalogBuilder, kinds: dict[str, str], problems: list[Problem]
+    ) -> Callable[[], None]:
+        files = {p: (*self.stats[p], kind) for p, kind in kinds.items() if p in self.stats}
+        file_problems = [p for p in problems if p.path in files]
+
+        def save() -> None:
+            # A cache that cannot be written only costs a parse next time.
+            with contextlib.suppress(OSError):
+                write(self.target, self.path, files, file_problems, builder)
+
+        return save
+
+
+def plan(
+    path: str, items: Sequence[tuple[str, bool]], max_bytes: int, tag: Optional[str]
+) -> Optional[Plan]:
+    """How to load ``path`` with the cache; None when the cache does not apply (URLs, single
+    files, small inputs)."""
+    if is_url(path) or not os.path.isdir(path):
+        return None
+    stats = {}
+    for item, _explicit in items:
+        if not os.path.isdir(item) and not is_url(item):
+            found = _stat(item)
+            if found is not None:
+                stats[item] = found
+    if sum(size for size, _ in stats.values()) < CACHE_MIN_BYTES:
+        return None
+    target = cache_file(path, max_bytes, tag)
+    result = Plan(path, target, stats)
+    try:
+        files, problems, builder = read(target, path)
+    except CacheInvalid as reason:
+        result.status = f"rebuilt ({reason})" if target.exists() else "created"
+        result.todo = list(items)
+        return result
+    result.status = "hit"
+    unchanged = {p for p, (size, mtime, _kind) in files.items() if stats.get(p) == (size, mtime)}
+    touched = [p for p in stats if p not in unchanged] + [p for p in files if p not in stats]
+    result.new = sum(1 for p in stats if p not in files)
+    result.changed_files = sum(1 for p in stats if p in files and p not in unchanged)
+    result.deleted = sum(1 for p in files if p not in stats)
+    touched_dirs = {os.path.dirname(p) for p in touched}
+    keep = {p for p in unchanged if os.path.dirname(p) not in touched_dirs}
+    result.todo = [(p, e) for p, e in items if p not in keep]
+    result.kinds = {p: files[p][2] for p in keep}
+    result.problems = [problem for problem in problems if problem.path in keep]
+    result.builder = builder if len(keep) == len(files) else builder.subset(keep)
+    return result
+
+
+def info() -> dict[str, Any]:
+    root = cache_root()
+    entries = sorted(root.glob("*.npz")) if root.is_dir() else []
+    downloads = root.parent / "downloads"
+    download_files = [p for p in downloads.iterdir() if p.is_file()] if downloads.is_dir() else []
+    return {
+        "path": str(root.parent),
+        "index_files": len(entries),
+        "index_bytes": sum(p.stat().st_size for p in entries),
+        "download_files": len(download_files),
+        "download_bytes": sum(p.stat().st_size for p in download_files),
+    }
+
+
+def clear() -> int:
+    """Remove every cache file (index and downloads); the number of files removed."""
+    removed = 0
+    for folder in (cache_root(), cache_root().parent / "downloads"):
+        if folder.is_dir():
+            removed += sum(1 for p in folder.iterdir() if p.is_file())
+            shutil.rmtree(folder, ignore_errors=True)
+    return removed

@@ -1,0 +1,202 @@
+"""The on-disk index cache: hits, partial invalidation, corruption, versions, concurrency."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+from conftest import ROOT, page_text, spec_entry
+
+import cachetui.indexcache as indexcache
+from cachetui.cli import main
+from cachetui.loader import load
+
+
+@pytest.fixture(autouse=True)
+def cache_small_inputs(monkeypatch):
+    monkeypatch.setattr(indexcache, "CACHE_MIN_BYTES", 0)
+
+
+def h(n: int) -> str:
+    alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+    text = ""
+    for _ in range(32):
+        text += alphabet[n % 32]
+        n //= 32
+    return text
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    root = tmp_path / "_cache"
+    for t, tag in enumerate(["develop", "v0.22.1"]):
+        for p in range(5):
+            specs = [
+                spec_entry(hash=h(1000 * t + 100 * p + i), versions=[f"1.{i}"]) for i in range(4)
+            ]
+            path = root / tag / f"pkg{p}" / "specs.md"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(page_text(f"pkg{p}", tag=tag, specs=specs))
+    (root / "develop" / "broken").mkdir(parents=True)
+    (root / "develop" / "broken" / "specs.md").write_text(
+        "---\nlayout: cache\nspec_details: 1\n---\n"
+    )
+    return root
+
+
+def contents(result):
+    return sorted((s.tag, s.package, s.hash, s.version) for s in result.catalog.specs())
+
+
+def load_and_save(path, **options):
+    result = load([path], **options)
+    result.save_cache()
+    return result
+
+
+def test_warm_load_parses_nothing_and_gives_the_same_catalog(corpus):
+    cold = load_and_save(corpus)
+    assert cold.cache_notes == ["index cache created: parsed 11 files"]
+    warm = load_and_save(corpus)
+    assert warm.cache_notes == ["index cache: 11 files unchanged, nothing parsed"]
+    assert contents(warm) == contents(cold) and len(warm.catalog) == 40
+    assert [str(p) for p in warm.problems] == [str(p) for p in cold.problems]  # the bad file too
+    assert (warm.files_read, warm.pages) == (cold.files_read, cold.pages)
+    spec = warm.catalog.spec(warm.catalog.by_hash(h(0))[0])
+    assert spec == cold.catalog.spec(cold.catalog.by_hash(h(0))[0])
+
+
+def test_partial_invalidation(corpus):
+    load_and_save(corpus)
+    changed = corpus / "develop" / "pkg1" / "specs.md"
+    changed.write_text(page_text("pkg1", specs=[spec_entry(hash=h(9999))]))
+    added = corpus / "develop" / "pkg9" / "specs.md"
+    added.parent.mkdir()
+    added.write_text(page_text("pkg9", specs=[spec_entry(hash=h(8888))]))
+    (corpus / "v0.22.1" / "pkg3" / "specs.md").unlink()
+    warm = load_and_save(corpus)
+    note = warm.cache_notes[0]
+    assert "parsed 2" in note and "1 changed, 1 new" in note and "1 deleted" in note
+    fresh = load([corpus], cache=False)
+    assert contents(warm) == contents(fresh)
+    packages = {(s.tag, s.package) for s in warm.catalog.specs()}
+    assert ("develop", "pkg9") in packages and ("v0.22.1", "pkg3") not in packages
+    assert len(warm.catalog.by_hash(h(9999))) == 1 and warm.catalog.by_hash(h(100)) == []
+    again = load_and_save(corpus)
+    assert "nothing parsed" in again.cache_notes[0] and contents(again) == contents(fresh)
+
+
+def cache_path(corpus):
+    return indexcache.cache_file(str(corpus), 64 * 1024 * 1024, None)
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]), "unreadable"),
+        (lambda p: p.write_bytes(b"garbage" * 100), "unreadable"),
+        (lambda p: p.write_bytes(b""), "unreadable"),
+    ],
+    ids=["truncated", "garbage", "empty"],
+)
+def test_corrupt_cache_is_rebuilt(corpus, damage, reason):
+    cold = load_and_save(corpus)
+    damage(cache_path(corpus))
+    rebuilt = load_and_save(corpus)
+    assert rebuilt.cache_notes[0].startswith("index cache rebuilt (" + reason)
+    assert contents(rebuilt) == contents(cold)
+    assert "nothing parsed" in load([corpus]).cache_notes[0]
+
+
+def rewrite_doc(path, change):
+    with np.load(path, allow_pickle=False) as bundle:
+        arrays = {name: bundle[name] for name in bundle.files}
+    doc = json.loads(bytes(arrays["doc"]).decode())
+    change(doc)
+    arrays["doc"] = np.frombuffer(json.dumps(doc).encode(), dtype=np.uint8)
+    with open(path, "wb") as out:
+        np.savez(out, **arrays)
+
+
+def test_version_mismatch_is_rebuilt(corpus):
+    cold = load_and_save(corpus)
+    rewrite_doc(cache_path(corpus), lambda doc: doc.update(format=indexcache.FORMAT + 1))
+    rebuilt = load_and_save(corpus)
+    assert (
+        rebuilt.cache_notes[0]
+        == "index cache rebuilt (made by another cachetui version): parsed 11 files"
+    )
+    assert contents(rebuilt) == contents(cold)
+
+
+def test_inconsistent_cache_is_rebuilt(corpus):
+    cold = load_and_save(corpus)
+    rewrite_doc(cache_path(corpus), lambda doc: doc["tables"].update(os=[]))  # codes point nowhere
+    rebuilt = load([corpus])
+    assert "rebuilt (inconsistent" in rebuilt.cache_notes[0]
+    assert contents(rebuilt) == contents(cold)
+
+
+def test_no_cache_neither_reads_nor_writes(corpus):
+    load([corpus], cache=False).save_cache()
+    assert not cache_path(corpus).exists()
+    load_and_save(corpus)
+    cache_path(corpus).write_bytes(b"garbage")
+    result = load([corpus], cache=False)
+    assert result.cache_notes == [] and len(result.catalog) == 40
+    assert cache_path(corpus).read_bytes() == b"garbage"
+
+
+def test_concurrent_writers_never_corrupt(corpus):
+    errors = []
+
+    def write_many():
+        try:
+            for _ in range(10):
+                load([corpus], cache=False)
+                part = load([corpus])
+                part.save_cache()
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write_many) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    # and two processes at the same time
+    code = (f"import cachetui.indexcache as c; c.CACHE_MIN_BYTES = 0\n"
+            f"from cachetui.loader import load\n"
+            f"for _ in range(5): load([{str(corpus)!r}]).save_cache()\n")  # fmt: skip
+    processes = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT) for _ in range(2)]
+    for thread in threads:
+        thread.join()
+    assert all(p.wait(timeout=120) == 0 for p in processes)
+    assert errors == []
+    assert [p for p in os.listdir(cache_path(corpus).parent) if p.startswith(".tmp-")] == []
+    warm = load([corpus])
+    assert "nothing parsed" in warm.cache_notes[0] and len(warm.catalog) == 40
+
+
+def test_cache_info_and_clear(corpus, capsys):
+    load_and_save(corpus)
+    assert main(["cache", "info", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["index_files"] == 1 and data["index_bytes"] > 0
+    assert main(["cache", "clear"]) == 0
+    assert "removed 1 cache file(s)" in capsys.readouterr().out
+    assert not cache_path(corpus).exists()
+    main(["cache", "info"])
+    assert "index caches    0 file(s)" in capsys.readouterr().out
+
+
+def test_cli_uses_and_skips_the_cache(corpus, capsys):
+    assert main(["stats", str(corpus), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["cache"] == ["index cache created: parsed 11 files"]
+    main(["stats", str(corpus), "--json"])
+    assert "nothing parsed" in json.loads(capsys.readouterr().out)["cache"][0]
+    main(["stats", str(corpus), "--json", "--no-cache"])
+    assert json.loads(capsys.readouterr().out)["cache"] == []
