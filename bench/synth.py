@@ -227,8 +227,9 @@ def generate(out: str, total: int, seed: int = 1, tags: int = 0) -> dict:
     """Write pages holding ``total`` specs under ``out``; returns counts."""
     rng = random.Random(seed)
     n_tags = tags or max(1, min(100, total // 50_000 + 1))
+    # weekly snapshots, as the site has them: develop-YYYY-MM-DD, all distinct
     tag_names = ["develop"] + [
-        f"develop-2025-{(i % 12) + 1:02d}-{(i * 7) % 28 + 1:02d}"
+        f"develop-{2023 + i // 48}-{(i // 4) % 12 + 1:02d}-{(i % 4) * 7 + 1:02d}"
         for i in range(1, max(1, n_tags - 3))
     ]
     tag_names += ["v0.22.1", "v0.21.2"][: max(0, n_tags - len(tag_names))]

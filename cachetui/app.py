@@ -17,6 +17,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.command import CommandPalette
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, ProgressBar
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -25,7 +26,8 @@ from .catalog import Catalog, empty_catalog
 from .commands import HashProvider, PackageProvider
 from .export import render, render_lines
 from .faults import guard_handlers, guarded, log_exception
-from .loader import DEFAULT_MAX_BYTES, LoadResult, load
+from .lazy import LazyCorpus, tags_needed
+from .loader import DEFAULT_MAX_BYTES, LoadResult, load, tag_groups
 from .screens.export import ExportChoice, ExportScreen
 from .screens.facets import FacetScreen
 from .screens.help import HelpScreen
@@ -40,6 +42,8 @@ from .widgets.status_bar import StatusBar
 PROGRESS_AFTER = 0.5  # seconds of loading before the progress bar shows
 CLIPBOARD_WARN_BYTES = 4096  # some terminals silently drop OSC 52 copies larger than 3-6 KB
 NARROW = 100  # below this many columns the tree pane gets narrower
+SEARCH_LOAD_PAUSE = 0.6  # lazy tags: seconds of no typing before a search loads more tags
+TAG_LOAD_PAUSE = 0.25  # lazy tags: seconds the tree cursor rests on a tag before it loads
 
 
 @guard_handlers
@@ -71,6 +75,12 @@ class CacheApp(App[Optional[str]]):
         self.views_applied = 0  # counts results shown, good or not (tests and benchmark wait on it)
         self._load_started = 0.0
         self._load_progress = (0, 0)
+        self._load_what = "Loading pages"
+        self._load_why = ""
+        self._loading = True
+        self.lazy: Optional[LazyCorpus] = None
+        self._lazy_timer: Optional[Timer] = None
+        self._tag_queue: list[str] = []
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -103,7 +113,12 @@ class CacheApp(App[Optional[str]]):
                         " q quits without printing", markup=False, timeout=8)  # fmt: skip
         self._load_started = time.monotonic()
         self.set_timer(PROGRESS_AFTER, self._show_progress)
-        self.load_corpus()
+        self.set_interval(0.1, self._update_progress, name="progress")
+        groups = tag_groups(self.paths[0]) if len(self.paths) == 1 else None
+        if groups:
+            self.start_lazy(groups)
+        else:
+            self.load_corpus()
 
     def on_resize(self) -> None:
         self.screen.set_class(self.size.width < NARROW, "narrow")
@@ -111,53 +126,127 @@ class CacheApp(App[Optional[str]]):
     # -- loading -----------------------------------------------------------------------------
 
     def _show_progress(self) -> None:
-        if self.result is None:
+        if self._loading:
             self.query_one("#loading").display = True
+            self._update_progress()
 
-    def _progress(self, done: int, total: int) -> None:
-        bar = self.query_one("#loading-bar", ProgressBar)
-        bar.update(total=total, progress=done)
-        self.query_one("#loading-label", Label).update(
-            f"Loading pages: {done:,} of {total:,} files"
-        )
+    def _update_progress(self) -> None:
+        # Polled by a UI timer: the loading thread never waits for the UI to take its figures.
+        if not self._loading:
+            return
+        done, total = self._load_progress
+        self.query_one("#loading-bar", ProgressBar).update(total=total or None, progress=done)
+        label = self._load_status or f"{self._load_what}: {done:,} of {total:,} files"
+        self.query_one("#loading-label", Label).update(Text(label))
 
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def load_corpus(self) -> None:
-        last = [0.0]
+    def _load(self, paths: Sequence[str]) -> LoadResult:
+        """``load`` with this app's options, reporting progress to ``_update_progress``."""
 
         def progress(done: int, total: int) -> None:
-            now = time.monotonic()
-            if now - last[0] > 0.1 or done == total:
-                last[0] = now
-                self.call_from_thread(self._progress, done, total)
+            self._load_progress = (done, total)
 
         def status(message: str) -> None:
             self._load_status = message
 
-        result = load(self.paths, progress=progress, max_bytes=self.max_bytes, tag=self.index_tag,
-                      timeout=self.timeout, status=status, cache=self.use_cache)  # fmt: skip
+        return load(paths, progress=progress, max_bytes=self.max_bytes, tag=self.index_tag,
+                    timeout=self.timeout, status=status, cache=self.use_cache)  # fmt: skip
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load_corpus(self) -> None:
+        self._loading = True
+        self._load_what = "Loading pages"
+        result = self._load(self.paths)
         view = ViewModel(result.catalog)
         view.column_widths()
         self.call_from_thread(self._loaded, result, view)
 
-    def _loaded(self, result: LoadResult, view: ViewModel) -> None:
-        self.result = result
-        self.catalog = result.catalog
+    def _set_catalog(self, catalog: Catalog, view: ViewModel) -> None:
+        self.catalog = catalog
         self.view = view
+        self.query_one(SpecTable).set_catalog(catalog, view.column_widths())
+
+    def _loaded(self, result: LoadResult, view: ViewModel) -> None:
+        self._loading = False
+        self.result = result
         self.query_one("#loading").display = False
-        table = self.query_one(SpecTable)
-        table.set_catalog(self.catalog, view.column_widths())
+        self._set_catalog(result.catalog, view)
         self.query_one(PackageTree).populate(self.catalog)
         self.refresh_view()
-        table.focus()
+        self.query_one(SpecTable).focus()
         self.warm_indexes()
         self.save_index_cache(result)
+        self._announce_problems(result)
+
+    def _announce_problems(self, result: LoadResult) -> None:
         errors, warnings = len(result.errors), len(result.warnings)
         if errors or warnings:
             self.notify(
                 f"{errors} file(s) skipped, {warnings} loaded with warnings. Press r for the report.",
                 title="Load problems", severity="error" if errors else "warning", markup=False,
             )  # fmt: skip
+
+    # -- lazy tags: a big site checkout, one tag at a time -----------------------------------
+
+    def start_lazy(self, groups: list) -> None:
+        self.lazy = LazyCorpus(groups)
+        self.result = self.lazy.combined(self.catalog)
+        self.query_one(PackageTree).populate(self.catalog, pending=self._pending_labels())
+        self.query_one(PackageTree).focus()
+        self._loading = False
+        self.query_one(StatusBar).show(0, 0, f"{len(groups)} tags, none loaded yet: open a tag,"
+                                       " or search, to load what is needed")  # fmt: skip
+
+    def _pending_labels(self) -> list[tuple[str, int]]:
+        return [(g.label, g.packages) for g in self.lazy.pending()] if self.lazy else []
+
+    def request_tags(self, labels: Sequence[str], why: str) -> None:
+        """Load these not-yet-loaded tags in the background (queued, never twice)."""
+        if self.lazy is None:
+            return
+        pending = {g.label for g in self.lazy.pending()}
+        wanted = [label for label in labels if label in pending and label not in self._tag_queue]
+        if not wanted:
+            return
+        self._tag_queue.extend(wanted)
+        self._load_why = why
+        if not self._loading:
+            self._loading = True
+            self._load_started = time.monotonic()
+            self.set_timer(PROGRESS_AFTER, self._show_progress)
+            self.load_tags()
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load_tags(self) -> None:
+        assert self.lazy is not None
+        while self._tag_queue:
+            # Everything queued so far in one pass: one parse (or cache read) per tag folder,
+            # one catalog rebuild, one repaint.
+            batch = list(self._tag_queue)
+            paths = [path for label in batch for path in self.lazy.groups[label].paths]
+            what = batch[0] if len(batch) == 1 else f"{len(batch)} tags"
+            self._load_what = f"Loading {what}{self._load_why}"
+            self._load_status = ""
+            result = self._load(paths)
+            catalog = self.lazy.add(batch, result)
+            view = ViewModel(catalog)
+            view.column_widths()
+            del self._tag_queue[: len(batch)]
+            self.call_from_thread(self._tag_loaded, result, catalog, view)
+        self._loading = False
+        self.call_from_thread(self._tags_done)
+
+    def _tag_loaded(self, result: LoadResult, catalog: Catalog, view: ViewModel) -> None:
+        self._set_catalog(catalog, view)
+        self.result = self.lazy.combined(catalog)
+        tree = self.query_one(PackageTree)
+        tree.populate(catalog, pending=self._pending_labels(), keep=self.scope)
+        self.save_index_cache(result)
+        self._announce_problems(result)
+        self.refresh_view(keep_spec=self.query_one(SpecTable).current_spec)
+
+    def _tags_done(self) -> None:
+        self.query_one("#loading").display = False
+        self.warm_indexes()
 
     @work(thread=True, group="cache", exit_on_error=False)
     def save_index_cache(self, result: LoadResult) -> None:
@@ -172,7 +261,32 @@ class CacheApp(App[Optional[str]]):
     # -- the view ----------------------------------------------------------------------------
 
     def refresh_view(self, keep_spec: Optional[int] = None) -> None:
+        if (
+            self.lazy is not None
+            and self.lazy.pending()
+            and (self.scope.tag or self.query_text.strip())
+        ):
+            # Wait for a pause: the cursor passing over tags, or "t", "ta", "tag" typed on the
+            # way to "tag=develop", would each ask for tags the user does not want.
+            if self._lazy_timer is not None:
+                self._lazy_timer.stop()
+            pause = TAG_LOAD_PAUSE if self.scope.tag else SEARCH_LOAD_PAUSE
+            self._lazy_timer = self.set_timer(pause, self._load_needed_tags)
         self.compute_view(self.scope, self.query_text, self.sort, keep_spec)
+
+    def _pending_tags(self) -> list[str]:
+        return [g.label for g in self.lazy.pending()] if self.lazy else []
+
+    def _load_needed_tags(self) -> None:
+        self._lazy_timer = None
+        needed = tags_needed(self.query_text, self.scope.tag, self._pending_tags())
+        if not needed:
+            return
+        if self.scope.tag is not None:
+            self.request_tags(needed, "")
+        else:
+            self.notify(f"Loading {len(needed)} more tag(s) for this search.", markup=False)
+            self.request_tags(needed, f"; this search needs {len(needed)} more tag(s)")
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
     def compute_view(self, scope: Scope, query_text: str, sort: Optional[Sort],
@@ -316,7 +430,9 @@ class CacheApp(App[Optional[str]]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.report_fault(event.worker.error, event.worker.name)
-            if event.worker.group == "load" and self.result is None:
+            if event.worker.group == "load":
+                self._loading = False
+                self._tag_queue.clear()
                 self.query_one("#loading").display = False
 
     # -- actions -----------------------------------------------------------------------------

@@ -83,9 +83,9 @@ class CatalogBuilder:
         self.sizes.extend(other.sizes)
         self.tarballs.extend(other.tarballs)
         self.deps.extend(other.deps)
-        for page in other.pages:
-            page.start += offset
-            self.pages.append(page)
+        for page in other.pages:  # copies: ``other`` stays as it was (a cache may still save it)
+            self.pages.append(PageRecord(page.package, page.tag, page.source, page.meta, page.era,
+                                         page.start + offset, page.count, page.specs_by_stack))  # fmt: skip
 
     def subset(self, keep_sources: set[str]) -> CatalogBuilder:
         """A builder with only the pages whose source is in ``keep_sources`` (same tables)."""

@@ -244,18 +244,24 @@ class Plan:
 
 
 def plan(
-    path: str, items: Sequence[tuple[str, bool]], max_bytes: int, tag: Optional[str]
+    path: str,
+    items: Sequence[tuple[str, bool]],
+    max_bytes: int,
+    tag: Optional[str],
+    known: Optional[dict[str, tuple[int, int]]] = None,
 ) -> Optional[Plan]:
     """How to load ``path`` with the cache; None when the cache does not apply (URLs, single
     files, small inputs)."""
     if is_url(path) or not os.path.isdir(path):
         return None
+    known = known or {}
     stats = {}
     for item, _explicit in items:
-        if not os.path.isdir(item) and not is_url(item):
+        found = known.get(item)
+        if found is None and not is_url(item) and not os.path.isdir(item):
             found = _stat(item)
-            if found is not None:
-                stats[item] = found
+        if found is not None:
+            stats[item] = found
     if sum(size for size, _ in stats.values()) < CACHE_MIN_BYTES:
         return None
     target = cache_file(path, max_bytes, tag)

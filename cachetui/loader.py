@@ -50,6 +50,7 @@ class LoadResult:
     not_pages: int = 0
     cache_notes: list[str] = field(default_factory=list)
     pending_saves: list[Callable[[], None]] = field(default_factory=list)
+    builder: Optional[CatalogBuilder] = None  # what the catalog was built from (lazy tags merge it)
 
     def save_cache(self) -> None:
         """Write the on-disk index cache for what this load parsed (atomic, may run in a thread)."""
@@ -87,9 +88,12 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def discover(paths: Sequence[PathLike]) -> tuple[list[tuple[str, bool]], list[Problem], set[str]]:
+def discover(
+    paths: Sequence[PathLike], stats: Optional[dict[str, tuple[int, int]]] = None
+) -> tuple[list[tuple[str, bool]], list[Problem], set[str]]:
     """Every candidate file under ``paths`` as (path, given explicitly), the problems met on the
-    way, and the directories that were walked."""
+    way, and the directories that were walked. ``stats`` receives each file's size and mtime
+    (the index cache compares them without a second stat() of every file)."""
     files: list[tuple[str, bool]] = []
     problems: list[Problem] = []
     walked: set[str] = set()
@@ -100,6 +104,8 @@ def discover(paths: Sequence[PathLike]) -> tuple[list[tuple[str, bool]], list[Pr
         if key not in seen_files:
             seen_files.add(key)
             files.append((path, explicit))
+            if stats is not None:
+                stats[path] = (info.st_size, info.st_mtime_ns)
 
     for raw in paths:
         path = os.fspath(raw)
@@ -150,7 +156,8 @@ def _walk(root: str, add: Callable[..., None], problems: list[Problem], items: l
             dirnames[:] = []
             continue
         visited.add(key)
-        if directory != root and mirror_index(directory):
+        maybe_mirror = "build_cache" in dirnames or "v3" in dirnames or "index.json" in filenames
+        if directory != root and maybe_mirror and mirror_index(directory):
             items.append((directory, True))  # a Spack mirror inside the tree: read its index
             dirnames[:] = []
             continue
@@ -373,8 +380,9 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
     plans = []
     total = 0
     for path in inputs:
-        files, problems, walked = discover([path])
-        plan = indexcache.plan(path, files, max_bytes, options.tag) if use_cache else None
+        stats: dict[str, tuple[int, int]] = {}
+        files, problems, walked = discover([path], stats if use_cache else None)
+        plan = indexcache.plan(path, files, max_bytes, options.tag, stats) if use_cache else None
         todo = plan.todo if plan is not None else files
         plans.append((path, files, problems, walked, plan, todo))
         total += len(todo)
@@ -386,6 +394,7 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
             progress(done[0], total)
 
     builder: Optional[CatalogBuilder] = None
+    parts: list[CatalogBuilder] = []
     result = LoadResult(catalog=None, inputs=inputs)  # type: ignore[arg-type]
     for _path, _files, problems, walked, plan, todo in plans:
         parser = Parser(plan.builder if plan is not None else CatalogBuilder(), max_bytes, options)
@@ -411,11 +420,65 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
                 result.pending_saves.append(
                     plan.saver(parser.builder, kinds, parser.problems + plan.problems)
                 )
-        if builder is None:
-            builder = parser.builder
-        else:
-            builder.merge(parser.builder)
+        parts.append(parser.builder)
+    if len(parts) == 1:
+        builder = parts[0]
+    else:  # into a fresh builder: each input's own builder may still be saved to its cache
+        builder = CatalogBuilder()
+        for part in parts:
+            builder.merge(part)
     if progress is not None:
         progress(total, total)
-    result.catalog = (builder or CatalogBuilder()).build()
+    result.builder = builder or CatalogBuilder()
+    result.catalog = result.builder.build()
     return result
+
+
+@dataclass
+class TagGroup:
+    """A tag folder of a big site checkout (``_cache/<tag>/``), or the legacy package folders
+    beside them: loaded on first use."""
+
+    label: str
+    paths: list[str]
+    packages: int
+    loaded: bool = False
+
+
+LAZY_MIN_PACKAGES = 2000  # below this a whole checkout loads in about a second: no laziness
+
+
+def tag_groups(path: str, min_packages: Optional[int] = None) -> Optional[list[TagGroup]]:
+    """The tag folders of ``path`` when it looks like a checkout of the site's ``_cache/`` with
+    several tags and enough packages to be worth loading lazily; else None. Costs one directory
+    listing per tag, nothing per package."""
+    if is_url(path) or not os.path.isdir(path) or mirror_index(path):
+        return None
+    groups: list[TagGroup] = []
+    legacy: list[str] = []
+    try:
+        entries = sorted(os.scandir(path), key=lambda e: e.name)
+        visible = [e for e in entries if not e.name.startswith(".")]
+        while len(visible) == 1 and visible[0].is_dir():  # a site checkout: go down to _cache/
+            entries = sorted(os.scandir(visible[0].path), key=lambda e: e.name)
+            visible = [e for e in entries if not e.name.startswith(".")]
+    except OSError:
+        return None
+    for entry in entries:
+        if entry.name.startswith(".") or not entry.is_dir():
+            continue
+        try:
+            children = [c for c in os.scandir(entry.path) if not c.name.startswith(".")]
+        except OSError:
+            continue
+        folders = sum(1 for c in children if c.is_dir())
+        if folders and folders >= sum(1 for c in children if c.is_file()):
+            groups.append(TagGroup(entry.name, [entry.path], folders))
+        else:
+            legacy.append(entry.path)  # a package folder right under the root: a legacy page
+    if legacy:
+        groups.append(TagGroup("legacy", legacy, len(legacy)))
+    minimum = LAZY_MIN_PACKAGES if min_packages is None else min_packages
+    if len(groups) < 2 or sum(g.packages for g in groups) < minimum:
+        return None
+    return groups

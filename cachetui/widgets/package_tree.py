@@ -6,6 +6,7 @@ Moving the cursor scopes the spec table (a ``ScopeChanged`` message to the app).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
@@ -27,6 +28,7 @@ from ..view import Scope
 class NodeData:
     scope: Scope
     loaded: bool = False
+    pending: bool = False  # a tag not loaded yet (lazy tags): highlighting it loads it
 
 
 def _label(name: str, count: int) -> Text:
@@ -52,20 +54,35 @@ class PackageTree(Tree[NodeData]):
     def process_label(self, label) -> Text:
         return Text(label) if isinstance(label, str) else label
 
-    def populate(self, catalog: Catalog) -> None:
+    def populate(self, catalog: Catalog, pending: Sequence[tuple[str, int]] = (),
+                 keep: Optional[Scope] = None) -> None:  # fmt: skip
+        """Tags of the catalog, and (lazy tags) the tags not loaded yet with their package
+        counts; ``keep`` puts the cursor back on a scope."""
         self.catalog = catalog
         self.clear()
-        self.root.set_label(_label("all tags", len(catalog)))
+        root_label = _label("all tags", len(catalog))
+        if pending:
+            root_label.append(f"  {len(pending)} tag(s) not loaded", "dim italic")
+        self.root.set_label(root_label)
         codes, tags = catalog.columns["tag"]
         counts = np.bincount(codes, minlength=len(tags)) if len(tags) else []
-        for code in sorted(range(len(tags)), key=lambda c: tags[c]):
-            node = self.root.add(
-                _label(tags[code], int(counts[code])), NodeData(Scope(tag=tags[code]))
-            )
-            if len(tags) == 1:
+        entries = [(tags[c], int(counts[c]), False) for c in range(len(tags))]
+        entries += [(label, packages, True) for label, packages in pending if label not in tags]
+        for name, count, is_pending in sorted(entries):
+            if is_pending:
+                label = Text.assemble(
+                    visible(name), (f" {count:,} packages, not loaded", "dim italic")
+                )
+                data = NodeData(Scope(tag=name), loaded=True, pending=True)
+                self.root.add(label, data, allow_expand=False)
+                continue
+            node = self.root.add(_label(name, count), NodeData(Scope(tag=name)))
+            if len(entries) == 1:
                 self._load_children(node)
                 node.expand()
         self.root.expand()
+        if keep is not None and keep.tag is not None:
+            self.select_scope(keep)
 
     def _load_children(self, node: TreeNode[NodeData]) -> None:
         data = node.data

@@ -90,8 +90,11 @@ class SpecTable(ScrollView, can_focus=True):
     def set_catalog(self, catalog: Catalog, widths: dict[str, int]) -> None:
         self.catalog = catalog
         self.widths = widths
+        # A catalog only ever grows at the end (lazy tags): a spec keeps its id and its mark.
+        kept = self.selected[: len(catalog)]
         self.selected = np.zeros(len(catalog), dtype=bool)
-        self.selected_count = 0
+        self.selected[: len(kept)] = kept
+        self.selected_count = int(self.selected.sum())
         self._cells.clear()
 
     def show(self, ids: np.ndarray, sort: Optional[Sort], keep_spec: Optional[int] = None) -> None:

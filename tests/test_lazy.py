@@ -1,0 +1,105 @@
+"""Lazy tags: a big site checkout shows its tag list at once and loads a tag on first use."""
+
+from __future__ import annotations
+
+import pytest
+from apphelpers import settle
+from conftest import page_text, spec_entry
+
+import cachetui.loader as loader
+from cachetui.app import CacheApp
+from cachetui.lazy import tags_needed
+from cachetui.loader import tag_groups
+from cachetui.widgets.package_tree import PackageTree
+from cachetui.widgets.spec_table import SpecTable
+
+TAGS = ["develop", "develop-2025-07-13", "v0.22.1"]
+
+
+def h(tag_index: int, package: int, n: int) -> str:
+    digits = "abcdefghijklmnopqrstuvwxyz234567"
+    value = tag_index * 10_000 + package * 100 + n
+    return "".join(digits[(value >> (5 * i)) & 31] for i in range(32))
+
+
+@pytest.fixture
+def site(tmp_path, monkeypatch):
+    monkeypatch.setattr(loader, "LAZY_MIN_PACKAGES", 0)
+    root = tmp_path / "site" / "_cache"
+    for t, tag in enumerate(TAGS):
+        for p in range(3):
+            specs = [spec_entry(hash=h(t, p, n), compiler="gcc@13.2.0" if n % 2 else "gcc@11.4.0")
+                     for n in range(4)]  # fmt: skip
+            path = root / tag / f"pkg{p}" / "specs.md"
+            path.parent.mkdir(parents=True)
+            path.write_text(page_text(f"pkg{p}", tag=tag, specs=specs))
+    legacy = root / "zlib" / "index.md"
+    legacy.parent.mkdir()
+    legacy.write_text('---\ntitle: "zlib"\nlayout: cache\ncategory: package\nmeta: {}\nspec_files:\n'
+                      ' - "zlib@1.2.11%gcc@9.3.0 arch=linux-ubuntu20.04-x86_64": spec-0.json\n---\n')  # fmt: skip
+    return tmp_path / "site"
+
+
+def test_tag_groups_of_a_checkout(site):
+    groups = tag_groups(str(site))
+    assert [(g.label, g.packages) for g in groups] == [(t, 3) for t in TAGS] + [("legacy", 1)]
+    assert tag_groups(str(site), min_packages=100) is None  # small: loaded whole
+    assert tag_groups(str(site / "_cache" / "develop")) is None  # one tag: loaded whole
+
+
+def test_tags_needed():
+    pending = ["develop", "v0.22.1", "v0.21.2"]
+    assert tags_needed("", None, pending) == []
+    assert tags_needed("", "v0.22.1", pending) == ["v0.22.1"]
+    assert tags_needed("%gcc", None, pending) == pending
+    assert tags_needed("tag=v0.2* %gcc", None, pending) == ["v0.22.1", "v0.21.2"]
+    assert tags_needed("tag=develop", None, pending) == ["develop"]
+    assert tags_needed("%gcc", "develop", ["v0.22.1"]) == []
+    assert tags_needed("bad=", None, pending) == []
+
+
+async def test_tag_list_at_once_then_a_tag_on_first_use(site):
+    app = CacheApp([str(site)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        tree = app.query_one(PackageTree)
+        labels = [str(n.label) for n in tree.root.children]
+        assert labels[0] == "develop 3 packages, not loaded" and len(labels) == 4
+        assert app.query_one(SpecTable).row_count == 0 and len(app.catalog) == 0
+        assert "none loaded yet" in str(app.query_one("#status").render())
+        await pilot.press("down", "down")  # onto develop-2025-07-13, passing develop
+        await pilot.pause(0.5)  # resting on a tag loads it
+        await settle(pilot)
+        assert app.lazy.groups["develop-2025-07-13"].loaded
+        assert not app.lazy.groups["develop"].loaded
+        assert len(app.catalog) == 12 and app.query_one(SpecTable).row_count == 12
+        assert {s.tag for s in app.catalog.specs()} == {"develop-2025-07-13"}
+        node = tree.cursor_node
+        assert str(node.label) == "develop-2025-07-13 12" and not node.data.pending
+
+
+async def test_search_loads_what_it_needs_and_selection_survives(site):
+    app = CacheApp([str(site)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        table = app.query_one(SpecTable)
+        table.focus()
+        await pilot.press("space")  # select a spec of the loaded tag
+        chosen = app.catalog.hashes[int(table.ids[0])]
+        await pilot.press("a", "slash", *"tag=v0.22.1 %gcc@13")
+        await pilot.pause(0.8)  # the pause after typing that lets a search load tags
+        await settle(pilot)
+        assert app.lazy.groups["v0.22.1"].loaded and not app.lazy.groups["develop"].loaded
+        assert table.row_count == 6
+        await pilot.press("escape", "escape")
+        await pilot.press("slash", *"%gcc@13")  # across every tag: loads the rest
+        await pilot.pause(0.8)
+        await settle(pilot)
+        assert any("more tag(s) for this search" in n.message for n in app._notifications)
+        assert app.lazy.pending() == []
+        assert table.row_count == 6 * 3 and len(app.catalog) == 37
+        assert table.selected_count == 1
+        assert app.catalog.hashes[int(table.chosen_ids()[0])] == chosen
