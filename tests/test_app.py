@@ -274,13 +274,16 @@ async def test_slow_load_shows_progress(monkeypatch):
 
     def slow_load(paths, progress=None, **options):
         progress(1, 4)
-        time.sleep(1.0)
+        time.sleep(2.5)
         return real_load(paths, progress=progress, **options)
 
     monkeypatch.setattr(app_module, "load", slow_load)
     app = CacheApp([str(SEEDS)])
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.8)
+        for _ in range(40):  # the bar shows after half a second; give a busy machine time
+            await pilot.pause(0.05)
+            if "1 of 4 files" in str(app.query_one("#loading-label").render()):
+                break
         assert app.query_one("#loading").display
         assert "1 of 4 files" in str(app.query_one("#loading-label").render())
         await settle(pilot)
