@@ -282,7 +282,8 @@ async def test_slow_load_shows_progress(monkeypatch):
     async with app.run_test(size=(100, 30)) as pilot:
         for _ in range(40):  # the bar shows after half a second; give a busy machine time
             await pilot.pause(0.05)
-            if "1 of 4 files" in str(app.query_one("#loading-label").render()):
+            label = str(app.query_one("#loading-label").render())
+            if app.query_one("#loading").display and "1 of 4 files" in label:
                 break
         assert app.query_one("#loading").display
         assert "1 of 4 files" in str(app.query_one("#loading-label").render())
