@@ -199,6 +199,57 @@ def bench_search(path: Path) -> dict:
     return {k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}
 
 
+LAZY_CHILD = """
+import asyncio, json, os, time
+os.environ["CACHETUI_CACHE_DIR"] = {cache_dir!r}
+started = time.perf_counter()
+from cachetui.app import CacheApp
+from cachetui.widgets.package_tree import PackageTree
+from cachetui.widgets.spec_table import SpecTable
+
+async def main():
+    app = CacheApp([{path!r}])
+    out = {{}}
+    async with app.run_test(size=(160, 48)) as pilot:
+        tree = app.query_one(PackageTree)
+        while len(tree.root.children) < 2:
+            await asyncio.sleep(0.01)
+        await pilot.pause()
+        out["tag_list_s"] = time.perf_counter() - started
+        out["tags"] = len(tree.root.children)
+        t = time.perf_counter()
+        await pilot.press("down", "down")
+        label = tree.cursor_node.data.scope.tag
+        while not app.lazy.groups[label].loaded or app.query_one(SpecTable).row_count == 0:
+            await asyncio.sleep(0.01)
+        out["one_tag_s"] = time.perf_counter() - t
+        out["one_tag_specs"] = app.query_one(SpecTable).row_count
+        t = time.perf_counter()
+        await pilot.press("a", "slash", *"%gcc@13")
+        while app.lazy.pending() or app._loading:
+            await asyncio.sleep(0.05)
+        out["search_all_tags_s"] = time.perf_counter() - t
+        out["specs_after_search"] = len(app.catalog)
+    print(json.dumps(out))
+
+asyncio.run(main())
+"""
+
+
+def bench_lazy(path: Path, work: Path) -> dict:
+    """Lazy tags: cold (fresh cache folder), then warm (the per-tag caches the first wrote)."""
+    cache_dir = tempfile.mkdtemp(dir=work, prefix="lazy-cache-")
+    cold = run_child(LAZY_CHILD.format(path=str(path), cache_dir=cache_dir))
+    from cachetui.loader import load, tag_groups  # write every tag's cache, as the app does
+
+    os.environ["CACHETUI_CACHE_DIR"] = cache_dir
+    groups = tag_groups(str(path)) or []
+    load([p for g in groups for p in g.paths]).save_cache()
+    warm = run_child(LAZY_CHILD.format(path=str(path), cache_dir=cache_dir))
+    rounded = lambda d: {k: round(v, 3) if isinstance(v, float) else v for k, v in d.items()}  # noqa: E731
+    return {"cold": rounded(cold), "warm": rounded(warm)}
+
+
 FILTER_KEYS = list("gcc") + ["space"] + list("os=ubuntu22.04") + ["backspace"] * 6 + list("*")
 
 
@@ -278,7 +329,7 @@ def main() -> None:
     parser.add_argument("--tags", type=int, default=0, help="number of tags (0: by size)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cachetui-bench")
-    parser.add_argument("--only", choices=["load", "cli", "ui", "search"], action="append")
+    parser.add_argument("--only", choices=["load", "cli", "ui", "search", "lazy"], action="append")
     parser.add_argument("--parsers", action="store_true", help="also compare page parsers")
     args = parser.parse_args()
 
@@ -294,6 +345,8 @@ def main() -> None:
         report["search"] = bench_search(path)
     if "ui" in only:
         report["ui"] = bench_ui(path, args.work)
+    if "lazy" in only:
+        report["lazy"] = bench_lazy(path, args.work)
     if args.parsers:
         report["parsers"] = bench_parsers(path)
     print(json.dumps(report, indent=2))

@@ -12,6 +12,11 @@ SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
 CORPUS = DATA / "corpus-real"
 FORMATS = DATA / "formats"
+# The keys of a spec in JSON output, as the README documents them.
+DOCUMENTED_KEYS = {
+    "hash", "package", "tag", "version", "versions", "compiler", "os", "platform", "target",
+    "variants", "stacks", "size", "tarball", "source", "dependencies",
+}  # fmt: skip
 
 
 def page_text(

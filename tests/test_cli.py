@@ -4,7 +4,7 @@ import sys
 
 import pytest
 import yaml
-from conftest import CORPUS, ROOT, SEEDS, page_text, spec_entry
+from conftest import CORPUS, DOCUMENTED_KEYS, ROOT, SEEDS, page_text, spec_entry
 
 from cachetui.cli import main
 
@@ -36,23 +36,7 @@ def test_list_json_objects_carry_every_field(capsys):
     code, out, _ = run(capsys, "list", str(SEEDS), "--format", "json")
     records = json.loads(out)
     assert code == 0 and len(records) == 285
-    assert set(records[0]) == {
-        "hash",
-        "package",
-        "tag",
-        "version",
-        "versions",
-        "compiler",
-        "os",
-        "platform",
-        "target",
-        "variants",
-        "stacks",
-        "size",
-        "tarball",
-        "source",
-        "dependencies",
-    }
+    assert set(records[0]) == DOCUMENTED_KEYS
     assert {r["package"] for r in records} == {
         "py-msgpack",
         "py-multidict",

@@ -1,3 +1,5 @@
+from conftest import DOCUMENTED_KEYS
+
 from cachetui.model import Package, Spec, parse_compiler
 from cachetui.specstring import parse_spec_string
 
@@ -55,23 +57,7 @@ def test_spec_without_hash_installs_by_spec_string():
 
 def test_to_dict_has_every_documented_key():
     keys = set(make_spec(size=12, tarball="https://x/y.spack", source="a.md").to_dict())
-    assert keys == {
-        "hash",
-        "package",
-        "tag",
-        "version",
-        "versions",
-        "compiler",
-        "os",
-        "platform",
-        "target",
-        "variants",
-        "stacks",
-        "size",
-        "tarball",
-        "source",
-        "dependencies",
-    }
+    assert keys == DOCUMENTED_KEYS
 
 
 def test_package_meta_disagreement_is_reported_and_both_kept():
