@@ -341,3 +341,30 @@ def test_bad_tls(server):
 def test_unreachable_host():
     (problem,) = load(["http://127.0.0.1:9/mirror"], timeout=2).problems
     assert "cannot reach 127.0.0.1:9" in problem.reason
+
+
+def test_database_version_9_is_read(tmp_path):
+    """Spack 1.x writes database version 9 with the same record shape as version 8."""
+    document = json.loads(DB8.read_text())
+    document["database"]["version"] = "9"
+    path = tmp_path / "index.json"
+    path.write_text(json.dumps(document))
+    result = load([path])
+    assert len(result.catalog) == 6 and result.problems == []
+
+
+def test_index_problems_are_reported_not_raised(tmp_path):
+    bad = tmp_path / "index.json"
+    bad.write_text(
+        '{"database": {"version": "8", "installs": {"abc": 5, "def": {"spec": {"name": "x"}, "in_buildcache": true}}}}'
+    )
+    result = load([bad])
+    assert len(result.catalog) == 1
+    (problem,) = result.problems
+    assert problem.level == "warning" and "record abc has no spec" in problem.reason
+    bad.write_text('{"database": []}')
+    (problem,) = load([bad]).problems
+    assert problem.level == "error" and "no 'database' object" in problem.reason
+    bad.write_bytes(b"\x1f\x8b\x08\x00garbage")
+    (problem,) = load([bad]).problems
+    assert "cannot be decompressed" in problem.reason
