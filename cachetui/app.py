@@ -7,7 +7,6 @@ typing never waits for the table.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Sequence
 from typing import Optional
 
@@ -73,7 +72,6 @@ class CacheApp(App[Optional[str]]):
         self.sort: Optional[Sort] = None
         self.last_view: Optional[ViewResult] = None
         self.views_applied = 0  # counts results shown, good or not (tests and benchmark wait on it)
-        self._load_started = 0.0
         self._load_progress = (0, 0)
         self._load_what = "Loading pages"
         self._load_why = ""
@@ -111,7 +109,6 @@ class CacheApp(App[Optional[str]]):
             self.sub_title = "--print"
             self.notify(f"space selects, enter prints the selection as {self.print_format} and exits,"
                         " q quits without printing", markup=False, timeout=8)  # fmt: skip
-        self._load_started = time.monotonic()
         self.set_timer(PROGRESS_AFTER, self._show_progress)
         self.set_interval(0.1, self._update_progress, name="progress")
         groups = tag_groups(self.paths[0]) if len(self.paths) == 1 else None
@@ -211,7 +208,6 @@ class CacheApp(App[Optional[str]]):
         self._load_why = why
         if not self._loading:
             self._loading = True
-            self._load_started = time.monotonic()
             self.set_timer(PROGRESS_AFTER, self._show_progress)
             self.load_tags()
 
