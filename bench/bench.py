@@ -100,7 +100,7 @@ from cachetui.widgets.spec_table import SpecTable
 frames, applied = [], []
 
 async def main():
-    app = CacheApp([{path!r}])
+    app = CacheApp([{path!r}], lazy=False)  # every spec at start (lazy tags: see bench_lazy)
     display, apply_view = app._display, app._apply_view
 
     def stamped_display(screen, renderable):

@@ -53,11 +53,13 @@ class CacheApp(App[Optional[str]]):
 
     def __init__(self, paths: Sequence[str], theme: Optional[str] = None,
                  max_bytes: int = DEFAULT_MAX_BYTES, print_format: Optional[str] = None,
-                 tag: Optional[str] = None, timeout: float = 30.0, use_cache: bool = True) -> None:  # fmt: skip
+                 tag: Optional[str] = None, timeout: float = 30.0, use_cache: bool = True,
+                 lazy: bool = True) -> None:  # fmt: skip
         super().__init__()
         self.print_format = print_format  # --print: enter prints the selection and exits
         self.index_tag = tag
         self.use_cache = use_cache
+        self.lazy_tags = lazy
         self.timeout = timeout
         self._load_status = ""
         self.export_format = "install"
@@ -111,7 +113,7 @@ class CacheApp(App[Optional[str]]):
                         " q quits without printing", markup=False, timeout=8)  # fmt: skip
         self.set_timer(PROGRESS_AFTER, self._show_progress)
         self.set_interval(0.1, self._update_progress, name="progress")
-        groups = tag_groups(self.paths[0]) if len(self.paths) == 1 else None
+        groups = tag_groups(self.paths[0]) if self.lazy_tags and len(self.paths) == 1 else None
         if groups:
             self.start_lazy(groups)
         else:

@@ -86,6 +86,10 @@ def browse_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     parser.add_argument("--format", "-f", choices=PRINT_FORMATS, default="hashes",
                         help="format for --print (default: hashes)")  # fmt: skip
+    parser.add_argument(
+        "--eager", action="store_true",
+        help="load every tag of a big site checkout at start, instead of each on first use",
+    )  # fmt: skip
     parser.add_argument("--version", action="version", version=f"cachetui {__version__}")
     return parser
 
@@ -322,7 +326,8 @@ def cmd_browse(args: argparse.Namespace) -> int:
     max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
     print_format = args.format if args.print_selection else None
     app = CacheApp(paths, theme=args.theme, max_bytes=max_bytes, print_format=print_format,
-                   tag=args.tag, timeout=args.timeout, use_cache=args.use_cache)  # fmt: skip
+                   tag=args.tag, timeout=args.timeout, use_cache=args.use_cache,
+                   lazy=not args.eager)  # fmt: skip
     chosen = app.run()  # Textual draws on stderr: stdout carries only what is printed here
     if print_format:
         if not chosen:

@@ -103,3 +103,11 @@ async def test_search_loads_what_it_needs_and_selection_survives(site):
         assert table.row_count == 6 * 3 and len(app.catalog) == 37
         assert table.selected_count == 1
         assert app.catalog.hashes[int(table.chosen_ids()[0])] == chosen
+
+
+async def test_eager_loads_every_tag_at_start(site):
+    app = CacheApp([str(site)], lazy=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.lazy is None and len(app.catalog) == 37
+        assert app.query_one(SpecTable).row_count == 37
