@@ -41,6 +41,8 @@ from .widgets.status_bar import StatusBar
 PROGRESS_AFTER = 0.5  # seconds of loading before the progress bar shows
 CLIPBOARD_WARN_BYTES = 4096  # some terminals silently drop OSC 52 copies larger than 3-6 KB
 NARROW = 100  # below this many columns the tree pane gets narrower
+WARM_DELAY = 1.0  # seconds after a load before the hash index is built
+CACHE_SAVE_DELAY = 2.0  # seconds after a load before its index cache is written
 SEARCH_LOAD_PAUSE = 0.6  # lazy tags: seconds of no typing before a search loads more tags
 TAG_LOAD_PAUSE = 0.25  # lazy tags: seconds the tree cursor rests on a tag before it loads
 
@@ -81,6 +83,7 @@ class CacheApp(App[Optional[str]]):
         self.lazy: Optional[LazyCorpus] = None
         self._lazy_timer: Optional[Timer] = None
         self._tag_queue: list[str] = []
+        self._unsaved: list[LoadResult] = []  # loads whose index cache is not written yet
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -172,8 +175,9 @@ class CacheApp(App[Optional[str]]):
         self.query_one(PackageTree).populate(self.catalog)
         self.refresh_view()
         self.query_one(SpecTable).focus()
-        self.warm_indexes()
-        self.save_index_cache(result)
+        self.set_timer(WARM_DELAY, self.warm_indexes)  # after the first paint: it holds the GIL
+        self._unsaved.append(result)
+        self.set_timer(CACHE_SAVE_DELAY, self._save_caches)
         self._announce_problems(result)
 
     def _announce_problems(self, result: LoadResult) -> None:
@@ -238,18 +242,29 @@ class CacheApp(App[Optional[str]]):
         self.result = self.lazy.combined(catalog)
         tree = self.query_one(PackageTree)
         tree.populate(catalog, pending=self._pending_labels(), keep=self.scope)
-        self.save_index_cache(result)
+        self._unsaved.append(result)
+        self.set_timer(CACHE_SAVE_DELAY, self._save_caches)
         self._announce_problems(result)
         self.refresh_view(keep_spec=self.query_one(SpecTable).current_spec)
 
     def _tags_done(self) -> None:
         self.query_one("#loading").display = False
-        self.warm_indexes()
+        self.set_timer(WARM_DELAY, self.warm_indexes)  # after the first paint: it holds the GIL
+
+    def _save_caches(self) -> None:
+        if self._unsaved:
+            self.save_index_cache(self._unsaved.pop(0))
 
     @work(thread=True, group="cache", exit_on_error=False)
     def save_index_cache(self, result: LoadResult) -> None:
-        """Write the on-disk index cache after the first paint, off the UI thread."""
+        """Write the on-disk index cache a moment after the first paint (writing holds the GIL
+        for a while: it would delay that paint), off the UI thread."""
         result.save_cache()
+
+    def save_unsaved_caches(self) -> None:
+        """Write what a quick quit left unsaved (called after the browser has exited)."""
+        while self._unsaved:
+            self._unsaved.pop(0).save_cache()
 
     @work(thread=True, exclusive=True, group="warm", exit_on_error=False)
     def warm_indexes(self) -> None:

@@ -329,6 +329,7 @@ def cmd_browse(args: argparse.Namespace) -> int:
                    tag=args.tag, timeout=args.timeout, use_cache=args.use_cache,
                    lazy=not args.eager)  # fmt: skip
     chosen = app.run()  # Textual draws on stderr: stdout carries only what is printed here
+    app.save_unsaved_caches()
     if print_format:
         if not chosen:
             return EXIT_NOTHING

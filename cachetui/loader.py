@@ -133,48 +133,65 @@ def discover(
 
 
 def _walk(root: str, add: Callable[..., None], problems: list[Problem], items: list) -> None:
-    visited: set[tuple[int, int]] = set()
-
-    def on_error(error: OSError) -> None:
-        problems.append(Problem(error.filename or root, f"cannot be read: {error.strerror}"))
-
-    for directory, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=True):
+    """Depth first, in name order, with ``os.scandir``: a real folder's identity comes free
+    from the directory listing, so only folder links cost a stat() (loop detection)."""
+    try:
+        root_info = os.stat(root)
+    except OSError as error:
+        problems.append(Problem(root, f"cannot be read: {error.strerror}"))
+        return
+    device = root_info.st_dev
+    visited: set[tuple[int, int]] = {(device, root_info.st_ino)}
+    stack = [root]
+    while stack:
+        directory = stack.pop()
         try:
-            info = os.stat(directory)
-        except OSError:
-            dirnames[:] = []
-            continue
-        key = (info.st_dev, info.st_ino)
-        if key in visited:
-            problems.append(
-                Problem(
-                    directory,
-                    "directory link loop (leads back to a folder already read)",
-                    level="warning",
+            with os.scandir(directory) as listing:
+                entries = sorted(
+                    (e for e in listing if not e.name.startswith(".")), key=lambda e: e.name
                 )
-            )
-            dirnames[:] = []
+        except OSError as error:
+            problems.append(Problem(directory, f"cannot be read: {error.strerror}"))
             continue
-        visited.add(key)
-        maybe_mirror = "build_cache" in dirnames or "v3" in dirnames or "index.json" in filenames
+        folders, files = [], []
+        for entry in entries:
+            try:
+                (folders if entry.is_dir() else files).append(entry)
+            except OSError:
+                files.append(entry)
+        names = {e.name for e in folders}
+        maybe_mirror = (
+            "build_cache" in names or "v3" in names or any(e.name == "index.json" for e in files)
+        )
         if directory != root and maybe_mirror and mirror_index(directory):
             items.append((directory, True))  # a Spack mirror inside the tree: read its index
-            dirnames[:] = []
             continue
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            path = os.path.join(directory, name)
+        for entry in files:
             try:
-                info = os.stat(path)
+                info = entry.stat()
             except OSError as error:
-                problems.append(Problem(path, f"cannot be read: {error.strerror}"))
+                problems.append(Problem(entry.path, f"cannot be read: {error.strerror}"))
                 continue
             if stat.S_ISREG(info.st_mode):
-                add(path, False, info)
+                add(entry.path, False, info)
             else:
-                problems.append(Problem(path, f"{_kind(info.st_mode)}, not a file; skipped"))
+                problems.append(Problem(entry.path, f"{_kind(info.st_mode)}, not a file; skipped"))
+        for entry in reversed(folders):
+            try:
+                if entry.is_symlink():
+                    target = os.stat(entry.path)
+                    key = (target.st_dev, target.st_ino)
+                else:
+                    key = (device, entry.inode())
+            except OSError as error:
+                problems.append(Problem(entry.path, f"cannot be read: {error.strerror}"))
+                continue
+            if key in visited:
+                problems.append(Problem(entry.path, "directory link loop (leads back to a folder already read)",
+                                        level="warning"))  # fmt: skip
+                continue
+            visited.add(key)
+            stack.append(entry.path)
 
 
 def _read(path: str, explicit: bool, max_bytes: int) -> Optional[bytes]:
