@@ -122,9 +122,6 @@ class Catalog:
     def tags(self) -> list[str]:
         return sorted(self.columns["tag"][1])
 
-    def all_ids(self) -> np.ndarray:
-        return np.arange(len(self), dtype=np.int64)
-
     def mask_equal(self, column: str, value: Any) -> np.ndarray:
         """A boolean mask of the specs whose ``column`` is ``value``."""
         codes, values = self.columns[column]
@@ -150,11 +147,20 @@ class Catalog:
         version: Optional[str] = None,
     ) -> np.ndarray:
         """Spec ids of a tag, a package of a tag, or one version of it."""
+        return np.flatnonzero(self.mask_for(tag, package, version))
+
+    def mask_for(
+        self,
+        tag: Optional[str] = None,
+        package: Optional[str] = None,
+        version: Optional[str] = None,
+    ) -> np.ndarray:
+        """A mask of the specs of a tag, a package of a tag, or one version of it."""
         mask = np.ones(len(self), dtype=bool)
         for column, value in (("tag", tag), ("package", package), ("version", version)):
             if value is not None:
                 mask &= self.mask_equal(column, value)
-        return np.flatnonzero(mask)
+        return mask
 
     # -- hashes ------------------------------------------------------------------------------
 
@@ -215,9 +221,6 @@ class Catalog:
 
     def package_list(self) -> list[Package]:
         return sorted(self.packages.values(), key=lambda p: (p.tag, p.name))
-
-    def packages_of(self, tag: str) -> list[Package]:
-        return [p for p in self.package_list() if p.tag == tag]
 
     def versions_of(self, tag: str, package: str) -> list[tuple[str, int]]:
         ids = self.ids_for(tag=tag, package=package)

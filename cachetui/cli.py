@@ -242,9 +242,9 @@ def cmd_find(args: argparse.Namespace) -> int:
     result = _load(args)
     data = find_data(result, args.text, args.limit)
     if args.json:
-        from .export import _clean
+        from .export import clean_json
 
-        _write(json.dumps(_clean(data), ensure_ascii=False, indent=2) + "\n")
+        _write(json.dumps(clean_json(data), ensure_ascii=False, indent=2) + "\n")
     else:
         lines = []
         if data["hashes"]:
@@ -293,9 +293,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     result = _load(args)
     data = stats_data(result)
     if args.json:
-        from .export import _clean
+        from .export import clean_json
 
-        _write(json.dumps(_clean(data), ensure_ascii=False, indent=2) + "\n")
+        _write(json.dumps(clean_json(data), ensure_ascii=False, indent=2) + "\n")
     else:
         tags = ", ".join(f"{t} ({n})" for t, n in data["tags"].items())
         eras = ", ".join(f"{e}: {n}" for e, n in sorted(data["eras"].items()))

@@ -31,23 +31,23 @@ TSV_COLUMNS = (
 )  # fmt: skip
 
 
-def _clean(value: Any) -> Any:
+def clean_json(value: Any) -> Any:
     """Escape control characters inside any string of a JSON-like value."""
     if isinstance(value, str):
         return visible(value)
     if isinstance(value, list):
-        return [_clean(item) for item in value]
+        return [clean_json(item) for item in value]
     if isinstance(value, dict):
-        return {visible(str(k)): _clean(v) for k, v in value.items()}
+        return {visible(str(k)): clean_json(v) for k, v in value.items()}
     return value
 
 
 def spec_record(spec: Spec) -> dict[str, Any]:
-    return _clean(spec.to_dict())
+    return clean_json(spec.to_dict())
 
 
 def _json_line(record: dict[str, Any]) -> str:
-    # ensure_ascii=False keeps names readable; _clean already escaped every control character.
+    # ensure_ascii=False keeps names readable; clean_json already escaped every control character.
     return json.dumps(record, ensure_ascii=False)
 
 

@@ -14,7 +14,6 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from operator import itemgetter
 from typing import Any, Optional
 
@@ -231,20 +230,15 @@ def _as_text(entry: dict, key: str, number: int, page: PageData, required: bool 
     raise _SkipSpec(f"spec {number}: {key} is {_type_name(value)}, not text")
 
 
-@lru_cache(maxsize=65536)
-def _clean_items(items: tuple) -> Optional[tuple[str, ...]]:
-    """``items`` if all are text; None if some are not (the slow path says which)."""
-    for item in items:
-        if type(item) is not str:
-            return None
-    return items
+def _all_text(items: tuple) -> bool:
+    return all(type(item) is str for item in items)
 
 
 def _as_list(entry: dict, key: str, number: int, page: PageData) -> tuple[str, ...]:
     value = entry.get(key)
     if type(value) is list:
         try:
-            clean = _clean_items(tuple(value))
+            clean = _checked(tuple(value))
         except TypeError:  # unhashable items (mappings, lists)
             clean = None
         if clean is not None:
@@ -321,9 +315,11 @@ _checked_items: dict[tuple, tuple] = {}
 
 
 def _checked(items: tuple) -> Optional[tuple]:
+    """``items`` (one shared copy) if all are text; None if some are not (the slow path says
+    which). Raises TypeError for unhashable items."""
     known = _checked_items.get(items)
     if known is None:
-        if _clean_items(items) is None:
+        if not _all_text(items):
             return None
         if len(_checked_items) > 200_000:
             _checked_items.clear()

@@ -82,14 +82,7 @@ class ViewModel:
     def scope_mask(self, scope: Scope) -> np.ndarray:
         mask = self._scope_cache.get(scope)
         if mask is None:
-            mask = np.ones(len(self.catalog), dtype=bool)
-            for column, value in (
-                ("tag", scope.tag),
-                ("package", scope.package),
-                ("version", scope.version),
-            ):
-                if value is not None:
-                    mask &= self.catalog.mask_equal(column, value)
+            mask = self.catalog.mask_for(scope.tag, scope.package, scope.version)
             if len(self._scope_cache) > 64:
                 self._scope_cache.clear()
             self._scope_cache[scope] = mask
