@@ -39,6 +39,7 @@ from .widgets.spec_table import SpecTable
 from .widgets.status_bar import StatusBar
 
 PROGRESS_AFTER = 0.5  # seconds of loading before the progress bar shows
+PROGRESS_EVERY = 0.2  # seconds between progress repaints (each one takes the GIL from parsing)
 CLIPBOARD_WARN_BYTES = 4096  # some terminals silently drop OSC 52 copies larger than 3-6 KB
 NARROW = 100  # below this many columns the tree pane gets narrower
 WARM_DELAY = 1.0  # seconds after a load before the hash index is built
@@ -115,7 +116,7 @@ class CacheApp(App[Optional[str]]):
             self.notify(f"space selects, enter prints the selection as {self.print_format} and exits,"
                         " q quits without printing", markup=False, timeout=8)  # fmt: skip
         self.set_timer(PROGRESS_AFTER, self._show_progress)
-        self.set_interval(0.1, self._update_progress, name="progress")
+        self.set_interval(PROGRESS_EVERY, self._update_progress, name="progress")
         groups = tag_groups(self.paths[0]) if self.lazy_tags and len(self.paths) == 1 else None
         if groups:
             self.start_lazy(groups)
@@ -139,7 +140,9 @@ class CacheApp(App[Optional[str]]):
         done, total = self._load_progress
         self.query_one("#loading-bar", ProgressBar).update(total=total or None, progress=done)
         label = self._load_status or f"{self._load_what}: {done:,} of {total:,} files"
-        self.query_one("#loading-label", Label).update(Text(label))
+        # A fixed-size label: without a layout pass each update costs a fraction of a frame,
+        # and the loading thread keeps the GIL for parsing.
+        self.query_one("#loading-label", Label).update(Text(label), layout=False)
 
     def _load(self, paths: Sequence[str]) -> LoadResult:
         """``load`` with this app's options, reporting progress to ``_update_progress``."""
@@ -160,21 +163,28 @@ class CacheApp(App[Optional[str]]):
         result = self._load(self.paths)
         view = ViewModel(result.catalog)
         view.column_widths()
-        self.call_from_thread(self._loaded, result, view)
+        # The first rows too, for the state as it is now: one trip to the UI thread, not two.
+        state = (self.scope, self.query_text, self.sort)
+        first = view.compute(*state)
+        self.call_from_thread(self._loaded, result, view, state, first)
 
     def _set_catalog(self, catalog: Catalog, view: ViewModel) -> None:
         self.catalog = catalog
         self.view = view
         self.query_one(SpecTable).set_catalog(catalog, view.column_widths())
 
-    def _loaded(self, result: LoadResult, view: ViewModel) -> None:
+    def _loaded(self, result: LoadResult, view: ViewModel, state: tuple, first: ViewResult) -> None:
         self._loading = False
         self.result = result
         self.query_one("#loading").display = False
         self._set_catalog(result.catalog, view)
         self.query_one(PackageTree).populate(self.catalog)
-        self.refresh_view()
-        self.query_one(SpecTable).focus()
+        if state == (self.scope, self.query_text, self.sort):
+            self._apply_view(first, self.sort, None)
+        else:  # the user typed a filter or moved while it loaded
+            self.refresh_view()
+        if not isinstance(self.focused, Input):  # never pull focus away from someone typing
+            self.query_one(SpecTable).focus()
         self.set_timer(WARM_DELAY, self.warm_indexes)  # after the first paint: it holds the GIL
         self._unsaved.append(result)
         self.set_timer(CACHE_SAVE_DELAY, self._save_caches)

@@ -197,7 +197,8 @@ def _walk(root: str, add: Callable[..., None], problems: list[Problem], items: l
 def _read(path: str, explicit: bool, max_bytes: int) -> Optional[bytes]:
     """The file's bytes, or None when a walked file is plainly not a page (saves reading
     tarballs and spec files whole)."""
-    with open(path, "rb") as handle:
+    # Unbuffered: a buffered read(n) allocates n bytes up front, the whole size limit per page.
+    with open(path, "rb", buffering=0) as handle:
         head = handle.read(8)
         if not explicit and head and not head.startswith((b"---", b"\xef\xbb\xbf---")):
             return None
@@ -206,7 +207,16 @@ def _read(path: str, explicit: bool, max_bytes: int) -> Optional[bytes]:
             raise PageError(
                 f"{size / 1e6:.1f} MB is over the size limit of {max_bytes / 1e6:.1f} MB; skipped"
             )
-        return head + handle.read(max_bytes + 1 - len(head))
+        # What the file holds, and one byte more to see it grow; special files report no size.
+        want = (size if 0 < size <= max_bytes else max_bytes) + 1 - len(head)
+        chunks = [head]
+        while want > 0:
+            chunk = handle.read(want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            want -= len(chunk)
+        return b"".join(chunks)
 
 
 def _index_name(path: str) -> bool:

@@ -33,6 +33,9 @@ _PLAIN = re.compile(r"[A-Za-z_][\w.\-]*")
 _FLOW_WORDS = re.compile(r"\[([\w.\- ,]*)\]")
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
 MAX_DEPTH = 64
+# One decoder for every value: json.loads(text, strict=False) builds a new one per call.
+# Not strict: raw control characters inside strings are data too.
+_JSON = json.JSONDecoder(strict=False)
 MAX_ISSUES_KEPT = 20
 
 
@@ -178,7 +181,7 @@ def decode_value(key: str, text: str, line: int) -> Any:
     json_error: Optional[tuple[str, int]] = None  # not the exception: it would hold this frame
     if stripped[:1] in ("{", "[", '"') and "\n" not in stripped:
         try:
-            return json.loads(stripped, strict=False)  # raw control characters are data too
+            return _JSON.decode(stripped)
         except RecursionError:
             raise PageError(f"{key} is nested too deeply", line) from None
         except json.JSONDecodeError as error:

@@ -78,6 +78,7 @@ class ViewModel:
         self.evaluator = Evaluator(catalog)
         self._ranks: dict[str, np.ndarray] = {}
         self._scope_cache: dict[Scope, np.ndarray] = {}
+        self._widths: Optional[dict[str, int]] = None
 
     def scope_mask(self, scope: Scope) -> np.ndarray:
         mask = self._scope_cache.get(scope)
@@ -134,14 +135,21 @@ class ViewModel:
         return ids[np.argsort(keys, kind="stable")]
 
     def column_widths(self) -> dict[str, int]:
+        """Each column's width for this catalog (computed once: call it in a worker first)."""
+        if self._widths is not None:
+            return self._widths
         widths = {}
         for column in COLUMNS:
             if column.key == "hash":
                 widths[column.key] = column.max_width
                 continue
-            values = self.catalog.columns[column.key][1]
-            longest = max((len(cell_text(v)) for v in values), default=0)
+            longest = 0
+            for value in self.catalog.columns[column.key][1]:
+                longest = max(longest, len(cell_text(value)))
+                if longest >= column.max_width:
+                    break  # the column is as wide as it gets: no need to see the rest
             widths[column.key] = max(
                 column.min_width, len(column.title), min(longest, column.max_width)
             )
+        self._widths = widths
         return widths

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from apphelpers import settle, table_lines
 from conftest import SEEDS, page_text, spec_entry
 
 from cachetui.actions import ACTIONS
 from cachetui.app import CacheApp
+from cachetui.loader import load
 from cachetui.screens.help import HelpScreen
 from cachetui.screens.load_report import LoadReportScreen
 from cachetui.widgets.detail_panel import DetailPanel
@@ -266,7 +270,6 @@ async def test_load_problems_notify_and_report(write_page, tmp_path):
 
 
 async def test_slow_load_shows_progress(monkeypatch):
-    import time
 
     import cachetui.app as app_module
 
@@ -290,6 +293,32 @@ async def test_slow_load_shows_progress(monkeypatch):
         await settle(pilot)
         assert not app.query_one("#loading").display
         assert app.query_one(SpecTable).row_count == 285
+
+
+async def test_filter_typed_while_loading_is_applied_to_the_loaded_rows(monkeypatch):
+    import cachetui.app as app_module
+
+    real_load = app_module.load
+    started = threading.Event()
+
+    def slow_load(paths, **options):
+        started.set()
+        time.sleep(1.0)
+        return real_load(paths, **options)
+
+    monkeypatch.setattr(app_module, "load", slow_load)
+    app = CacheApp([str(SEEDS)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        while not started.is_set():
+            await pilot.pause(0.02)
+        await pilot.press("slash", *"os=ubuntu24.04")
+        await settle(pilot)
+        table = app.query_one(SpecTable)
+        expected = sum(1 for s in load([SEEDS]).catalog.specs() if s.os == "ubuntu24.04")
+        assert 0 < expected < 285
+        assert table.row_count == expected
+        assert app.query_one(FilterBox).value == "os=ubuntu24.04"
+        assert app.focused is app.query_one(FilterBox)  # the load did not take the focus away
 
 
 async def test_theme_option():

@@ -25,4 +25,4 @@ class StatusBar(Static):
             text.append(f"  ·  {visible(error)}", "bold red")
         elif note:
             text.append(f"  ·  {visible(note)}", "italic")
-        self.update(text)
+        self.update(text, layout=False)  # one line of fixed size: no layout pass needed
