@@ -7,6 +7,7 @@ typing never waits for the table.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Sequence
 from typing import Optional
 
@@ -153,8 +154,16 @@ class CacheApp(App[Optional[str]]):
         def status(message: str) -> None:
             self._load_status = message
 
-        return load(paths, progress=progress, max_bytes=self.max_bytes, tag=self.index_tag,
-                    timeout=self.timeout, status=status, cache=self.use_cache)  # fmt: skip
+        gc.disable()  # load() pauses the collector too, and leaves it as it found it
+        try:
+            return load(paths, progress=progress, max_bytes=self.max_bytes, tag=self.index_tag,
+                        timeout=self.timeout, status=status, cache=self.use_cache)  # fmt: skip
+        finally:
+            # The catalog lives as long as the app and holds no reference cycles (a test
+            # checks): take what is alive now out of the collector's reach, or its next passes
+            # walk all of it again (0.4 s at 1M specs, right at the first paint).
+            gc.freeze()
+            gc.enable()
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load_corpus(self) -> None:

@@ -32,7 +32,7 @@ from .model import Problem
 from .sources import is_url
 from .spackdb import Dependency
 
-FORMAT = 1
+FORMAT = 2
 CACHE_MIN_BYTES = 1_000_000  # smaller inputs parse in milliseconds: not worth a cache file
 TUPLE_COLUMNS = ("versions", "variants", "stacks")
 
@@ -74,7 +74,10 @@ def _dependency_lists(deps: list[tuple]) -> list:
 def write(target: Path, root: str, files: dict[str, tuple[int, int, str]], problems: list[Problem],
           builder: CatalogBuilder) -> None:  # fmt: skip
     """Write the cache atomically (a temporary file renamed into place)."""
-    hashes_fixed = all(len(h) == 32 and h.isascii() for h in builder.hashes)
+    # The hashes as one text split at read time, ~5x faster than a JSON list of 1M strings;
+    # a hash with a line break in it (bad data, kept as given) sends them all to the JSON.
+    hashes_joined = "\n".join(builder.hashes)
+    hashes_split = hashes_joined.count("\n") == max(len(builder.hashes) - 1, 0)
     doc = {
         "format": FORMAT,
         "cachetui": __version__,
@@ -85,7 +88,8 @@ def write(target: Path, root: str, files: dict[str, tuple[int, int, str]], probl
             name: [list(v) if isinstance(v, tuple) else v for v in builder.tables[name].values]
             for name in CODED
         },  # fmt: skip
-        "hashes": None if hashes_fixed else builder.hashes,
+        "hashes": None if hashes_split else builder.hashes,
+        "specs": len(builder.hashes),
         "tarballs": builder.tarballs,
         "deps": _dependency_lists(builder.deps),
         "pages": [
@@ -98,10 +102,8 @@ def write(target: Path, root: str, files: dict[str, tuple[int, int, str]], probl
     arrays["doc"] = np.frombuffer(
         json.dumps(doc, ensure_ascii=False).encode("utf-8"), dtype=np.uint8
     )
-    if hashes_fixed:
-        arrays["hashes"] = (
-            np.array(builder.hashes, dtype="S32") if builder.hashes else np.zeros(0, "S32")
-        )
+    if hashes_split:
+        arrays["hashes"] = np.frombuffer(hashes_joined.encode("utf-8"), dtype=np.uint8)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".npz")
     try:
@@ -129,11 +131,12 @@ def read(
                 raise CacheInvalid("made for another folder")
             codes = {name: bundle[f"codes_{name}"] for name in CODED}
             sizes = bundle["sizes"]
-            hashes = (
-                bundle["hashes"].astype("U32").tolist()
-                if "hashes" in bundle.files
-                else doc["hashes"]
-            )
+            if "hashes" in bundle.files:
+                hashes = bundle["hashes"].tobytes().decode("utf-8").split("\n")
+                if hashes == [""] and not doc["specs"]:
+                    hashes = []
+            else:
+                hashes = doc["hashes"]
     except FileNotFoundError:
         raise CacheInvalid("none yet") from None
     except CacheInvalid:
@@ -161,6 +164,8 @@ def read(
 def _builder(doc: dict, codes: dict, sizes: np.ndarray, hashes: list) -> CatalogBuilder:
     builder = CatalogBuilder()
     count = len(hashes)
+    if count != doc["specs"]:
+        raise ValueError("hashes missing")
     for name in CODED:
         values = doc["tables"][name]
         if name in TUPLE_COLUMNS:

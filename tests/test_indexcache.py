@@ -71,6 +71,29 @@ def test_warm_load_parses_nothing_and_gives_the_same_catalog(corpus):
     assert spec == cold.catalog.spec(cold.catalog.by_hash(h(0))[0])
 
 
+@pytest.mark.parametrize(
+    "hashes",
+    [[""], ["", h(1), ""], [h(1), "not\na hash", "ünïcode-hash"], ["\n"]],
+    ids=["one-empty", "empties", "line-break", "only-a-break"],
+)
+def test_odd_hashes_come_back_from_the_cache_as_given(tmp_path, hashes):
+    page = tmp_path / "odd" / "specs.md"
+    page.parent.mkdir()
+    page.write_text(page_text("odd", specs=[spec_entry(hash=x) for x in hashes]))
+    cold = load_and_save(page.parent)
+    warm = load([page.parent])
+    assert warm.cache_notes == ["index cache: 1 files unchanged, nothing parsed"]
+    assert [s.hash for s in warm.catalog.specs()] == hashes
+    assert contents(warm) == contents(cold)
+
+
+def test_a_folder_without_specs_is_cached_too(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("not a page")
+    load_and_save(tmp_path / "empty")
+    assert len(load([tmp_path / "empty"]).catalog) == 0
+
+
 def test_partial_invalidation(corpus):
     load_and_save(corpus)
     changed = corpus / "develop" / "pkg1" / "specs.md"
