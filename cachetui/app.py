@@ -7,7 +7,6 @@ typing never waits for the table.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Sequence
 from typing import Optional
 
@@ -27,7 +26,7 @@ from .commands import HashProvider, PackageProvider
 from .export import render, render_lines
 from .faults import guard_handlers, guarded, log_exception
 from .lazy import LazyCorpus, tags_needed
-from .loader import DEFAULT_MAX_BYTES, LoadResult, load, tag_groups
+from .loader import DEFAULT_MAX_BYTES, LoadResult, load, made_to_last, tag_groups
 from .screens.export import ExportChoice, ExportScreen
 from .screens.facets import FacetScreen
 from .screens.help import HelpScreen
@@ -154,27 +153,21 @@ class CacheApp(App[Optional[str]]):
         def status(message: str) -> None:
             self._load_status = message
 
-        gc.disable()  # load() pauses the collector too, and leaves it as it found it
-        try:
-            return load(paths, progress=progress, max_bytes=self.max_bytes, tag=self.index_tag,
-                        timeout=self.timeout, status=status, cache=self.use_cache)  # fmt: skip
-        finally:
-            # The catalog lives as long as the app and holds no reference cycles (a test
-            # checks): take what is alive now out of the collector's reach, or its next passes
-            # walk all of it again (0.4 s at 1M specs, right at the first paint).
-            gc.freeze()
-            gc.enable()
+        return load(paths, progress=progress, max_bytes=self.max_bytes, tag=self.index_tag,
+                    timeout=self.timeout, status=status, cache=self.use_cache,
+                    build=self.lazy is None)  # fmt: skip
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load_corpus(self) -> None:
         self._loading = True
         self._load_what = "Loading pages"
-        result = self._load(self.paths)
-        view = ViewModel(result.catalog)
-        view.column_widths()
-        # The first rows too, for the state as it is now: one trip to the UI thread, not two.
-        state = (self.scope, self.query_text, self.sort)
-        first = view.compute(*state)
+        with made_to_last():
+            result = self._load(self.paths)
+            view = ViewModel(result.catalog)
+            view.column_widths()
+            # The first rows too, for the state as it is now: one trip to the UI thread.
+            state = (self.scope, self.query_text, self.sort)
+            first = view.compute(*state)
         self.call_from_thread(self._loaded, result, view, state, first)
 
     def _set_catalog(self, catalog: Catalog, view: ViewModel) -> None:
@@ -247,10 +240,11 @@ class CacheApp(App[Optional[str]]):
             what = batch[0] if len(batch) == 1 else f"{len(batch)} tags"
             self._load_what = f"Loading {what}{self._load_why}"
             self._load_status = ""
-            result = self._load(paths)
-            catalog = self.lazy.add(batch, result)
-            view = ViewModel(catalog)
-            view.column_widths()
+            with made_to_last():
+                result = self._load(paths)
+                catalog = self.lazy.add(batch, result)
+                view = ViewModel(catalog)
+                view.column_widths()
             del self._tag_queue[: len(batch)]
             self.call_from_thread(self._tag_loaded, result, catalog, view)
         self._loading = False

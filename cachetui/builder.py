@@ -72,10 +72,12 @@ class CatalogBuilder:
 
         offset = len(self.hashes)
         for name in CODED:
-            table = self.tables[name]
-            lut = np.array(
-                [table.code(v) for v in other.tables[name].values] or [0], dtype=np.int32
-            )
+            table, values = self.tables[name], other.tables[name].values
+            # Lookups in C; only values new to this table take the slow road.
+            found = list(map(table.index.get, values))
+            if None in found:
+                found = [table.code(v) if c is None else c for c, v in zip(found, values)]
+            lut = np.array(found or [0], dtype=np.int32)
             codes = np.frombuffer(other.codes[name], dtype=np.int32)
             if len(codes):
                 self.codes[name].frombytes(lut[codes].astype(np.int32).tobytes())

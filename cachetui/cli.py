@@ -151,12 +151,13 @@ def stats_parser() -> argparse.ArgumentParser:
 
 
 def _load(args: argparse.Namespace) -> LoadResult:
-    from .loader import DEFAULT_MAX_BYTES, bundled_seeds, load
+    from .loader import DEFAULT_MAX_BYTES, bundled_seeds, load, made_to_last
 
     paths = args.paths or [str(bundled_seeds())]
     max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
-    result = load(paths, max_bytes=max_bytes, tag=args.tag, timeout=args.timeout,
-                  cache=args.use_cache)  # fmt: skip
+    with made_to_last():
+        result = load(paths, max_bytes=max_bytes, tag=args.tag, timeout=args.timeout,
+                      cache=args.use_cache)  # fmt: skip
     _report(result)
     result.save_cache()
     return result

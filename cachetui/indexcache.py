@@ -74,10 +74,13 @@ def _dependency_lists(deps: list[tuple]) -> list:
 def write(target: Path, root: str, files: dict[str, tuple[int, int, str]], problems: list[Problem],
           builder: CatalogBuilder) -> None:  # fmt: skip
     """Write the cache atomically (a temporary file renamed into place)."""
-    # The hashes as one text split at read time, ~5x faster than a JSON list of 1M strings;
-    # a hash with a line break in it (bad data, kept as given) sends them all to the JSON.
-    hashes_joined = "\n".join(builder.hashes)
-    hashes_split = hashes_joined.count("\n") == max(len(builder.hashes) - 1, 0)
+    arrays = {f"codes_{name}": np.frombuffer(builder.codes[name], dtype=np.int32) for name in CODED}
+    arrays["sizes"] = np.frombuffer(builder.sizes, dtype=np.int64)
+    hashes, tarballs = _joined(builder.hashes, empty=""), _joined(builder.tarballs, empty=None)
+    if hashes is not None:
+        arrays["hashes"] = hashes
+    if tarballs is not None:
+        arrays["tarballs"] = tarballs
     doc = {
         "format": FORMAT,
         "cachetui": __version__,
@@ -88,22 +91,18 @@ def write(target: Path, root: str, files: dict[str, tuple[int, int, str]], probl
             name: [list(v) if isinstance(v, tuple) else v for v in builder.tables[name].values]
             for name in CODED
         },  # fmt: skip
-        "hashes": None if hashes_split else builder.hashes,
+        "hashes": builder.hashes if hashes is None else None,
         "specs": len(builder.hashes),
-        "tarballs": builder.tarballs,
+        "tarballs": builder.tarballs if tarballs is None else None,
         "deps": _dependency_lists(builder.deps),
         "pages": [
             [p.package, p.tag, p.source, p.meta, p.era, p.start, p.count, p.specs_by_stack]
             for p in builder.pages
         ],  # fmt: skip
     }
-    arrays = {f"codes_{name}": np.frombuffer(builder.codes[name], dtype=np.int32) for name in CODED}
-    arrays["sizes"] = np.frombuffer(builder.sizes, dtype=np.int64)
     arrays["doc"] = np.frombuffer(
         json.dumps(doc, ensure_ascii=False).encode("utf-8"), dtype=np.uint8
     )
-    if hashes_split:
-        arrays["hashes"] = np.frombuffer(hashes_joined.encode("utf-8"), dtype=np.uint8)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".npz")
     try:
@@ -131,12 +130,13 @@ def read(
                 raise CacheInvalid("made for another folder")
             codes = {name: bundle[f"codes_{name}"] for name in CODED}
             sizes = bundle["sizes"]
-            if "hashes" in bundle.files:
-                hashes = bundle["hashes"].tobytes().decode("utf-8").split("\n")
-                if hashes == [""] and not doc["specs"]:
-                    hashes = []
-            else:
-                hashes = doc["hashes"]
+            count = doc["specs"]
+            hashes = _split(bundle, "hashes", count, "") if doc["hashes"] is None else doc["hashes"]
+            tarballs = (
+                _split(bundle, "tarballs", count, None)
+                if doc["tarballs"] is None
+                else doc["tarballs"]
+            )
     except FileNotFoundError:
         raise CacheInvalid("none yet") from None
     except CacheInvalid:
@@ -152,7 +152,7 @@ def read(
     ) as error:
         raise CacheInvalid(f"unreadable ({type(error).__name__})") from None
     try:
-        builder = _builder(doc, codes, sizes, hashes)
+        builder = _builder(doc, codes, sizes, hashes, tarballs)
         files = {p: (int(size), int(mtime), str(kind)) for p, size, mtime, kind in doc["files"]}
         problems = [Problem(d["path"], d["reason"], d.get("line"), d.get("level", "error"),
                             tuple(d.get("details", ()))) for d in doc["problems"]]  # fmt: skip
@@ -161,7 +161,27 @@ def read(
     return files, problems, builder
 
 
-def _builder(doc: dict, codes: dict, sizes: np.ndarray, hashes: list) -> CatalogBuilder:
+def _joined(texts: list[Any], empty: Optional[str]) -> Optional[np.ndarray]:
+    """Texts as one line-separated UTF-8 array, read back with a split: ~4x faster than a JSON
+    list of 1M strings. An empty line stands for ``empty`` ("" or None). None when a value
+    would not survive the trip (the other kind of empty, or a line break inside a text: bad
+    data kept as given); those lists go to the JSON instead."""
+    other = None if empty == "" else ""
+    if other in texts:
+        return None
+    joined = "\n".join(texts) if empty == "" else "\n".join([text or "" for text in texts])
+    if joined.count("\n") != max(len(texts) - 1, 0):
+        return None
+    return np.frombuffer(joined.encode("utf-8"), dtype=np.uint8)
+
+
+def _split(bundle: Any, name: str, count: int, empty: Optional[str]) -> list[Any]:
+    texts: list[Any] = bundle[name].tobytes().decode("utf-8").split("\n") if count else []
+    return texts if empty == "" or all(texts) else [text or None for text in texts]
+
+
+def _builder(doc: dict, codes: dict, sizes: np.ndarray, hashes: list,
+             tarballs: list) -> CatalogBuilder:  # fmt: skip
     builder = CatalogBuilder()
     count = len(hashes)
     if count != doc["specs"]:
@@ -178,11 +198,11 @@ def _builder(doc: dict, codes: dict, sizes: np.ndarray, hashes: list) -> Catalog
         if len(column) != count or (count and (column.min() < 0 or column.max() >= len(values))):
             raise ValueError(f"column {name} does not fit")
         builder.codes[name] = array("i", column.tobytes())
-    if len(sizes) != count or len(doc["tarballs"]) != count:
+    if len(sizes) != count or len(tarballs) != count:
         raise ValueError("columns of different lengths")
     builder.sizes = array("q", np.asarray(sizes, dtype=np.int64).tobytes())
     builder.hashes = hashes
-    builder.tarballs = doc["tarballs"]
+    builder.tarballs = tarballs
     deps: list[tuple] = [()] * count
     for index, entries in doc["deps"]:
         deps[index] = tuple(Dependency(n, v, h, tuple(t)) for n, v, h, t in entries)

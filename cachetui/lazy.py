@@ -35,7 +35,7 @@ class LazyCorpus:
 
     def combined(self, catalog: Catalog) -> LoadResult:
         """One load result for the report: every loaded tag's problems and counts."""
-        merged = LoadResult(catalog=catalog)
+        merged = LoadResult(built=catalog)
         for result in self.results:
             merged.problems.extend(result.problems)
             merged.inputs.extend(result.inputs)

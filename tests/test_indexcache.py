@@ -87,6 +87,25 @@ def test_odd_hashes_come_back_from_the_cache_as_given(tmp_path, hashes):
     assert contents(warm) == contents(cold)
 
 
+@pytest.mark.parametrize(
+    "tarballs",
+    [[None], ["https://x/a.spack", None, "https://x/b.spack"], ["", None], ["a\nb", None]],
+    ids=["none", "mixed", "empty-text", "line-break"],
+)
+def test_tarballs_come_back_from_the_cache_as_given(tmp_path, tarballs):
+    page = tmp_path / "odd" / "specs.md"
+    page.parent.mkdir()
+    specs = [spec_entry(hash=h(i)) for i in range(len(tarballs))]
+    for spec, tarball in zip(specs, tarballs):
+        if tarball is not None:
+            spec["tarball"] = tarball
+    page.write_text(page_text("odd", specs=specs))
+    load_and_save(page.parent)
+    warm = load([page.parent])
+    assert warm.cache_notes == ["index cache: 1 files unchanged, nothing parsed"]
+    assert [s.tarball for s in warm.catalog.specs()] == tarballs
+
+
 def test_a_folder_without_specs_is_cached_too(tmp_path):
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / "notes.txt").write_text("not a page")

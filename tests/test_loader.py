@@ -197,6 +197,30 @@ def test_memory_per_spec_is_small():
     assert all(isinstance(codes, np.ndarray) for codes, _ in catalog.columns.values())
 
 
+def test_made_to_last_freezes_what_a_load_made(write_page, tmp_path):
+    import gc
+
+    from cachetui.loader import made_to_last
+
+    write_page("p/specs.md", page_text("p", specs=[spec_entry()]))
+    gc.unfreeze()
+    try:
+        with made_to_last():
+            assert not gc.isenabled()
+            result = load([tmp_path])
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+        assert len(result.catalog) == 1
+    finally:
+        gc.unfreeze()
+
+
+def test_build_false_leaves_the_catalog_to_its_first_use(write_page, tmp_path):
+    write_page("p/specs.md", page_text("p", specs=[spec_entry(), spec_entry(hash="b" * 32)]))
+    result = load([tmp_path], build=False)
+    assert result.built is None and len(result.builder) == 2
+    assert len(result.catalog) == 2 and result.built is result.catalog
+
+
 def test_loading_leaves_no_reference_cycles(write_page, tmp_path):
     """The loader pauses the cyclic GC: anything cyclic per page would pile up until the end."""
     import gc
