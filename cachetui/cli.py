@@ -7,6 +7,7 @@ loaded or nothing matched, 2 for usage errors.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -159,8 +160,18 @@ def _load(args: argparse.Namespace) -> LoadResult:
         result = load(paths, max_bytes=max_bytes, tag=args.tag, timeout=args.timeout,
                       cache=args.use_cache)  # fmt: skip
     _report(result)
-    result.save_cache()
+    _unsaved.append(result)
     return result
+
+
+_unsaved: list[LoadResult] = []  # loads whose index cache is written once the output is out
+
+
+def _save_caches() -> None:
+    with contextlib.suppress(OSError):
+        sys.stdout.flush()  # the answer first: writing a big cache takes a second or two
+    while _unsaved:
+        _unsaved.pop().save_cache()
 
 
 def _report(result: LoadResult) -> None:
@@ -357,11 +368,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("cachetui: --max-file-mb must be positive", file=sys.stderr)
         return EXIT_USAGE
     try:
-        return handler(args)
-    except BrokenPipeError:
-        # The reader went away (``| head``): not an error; keep Python from complaining at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
+        try:
+            code = handler(args)
+        except BrokenPipeError:
+            # The reader went away (``| head``): not an error; keep Python quiet at exit.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            code = EXIT_OK
+        _save_caches()
+        return code
     except KeyboardInterrupt:
         return 130

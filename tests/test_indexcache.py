@@ -242,3 +242,19 @@ def test_cli_uses_and_skips_the_cache(corpus, capsys):
     assert "nothing parsed" in json.loads(capsys.readouterr().out)["cache"][0]
     main(["stats", str(corpus), "--json", "--no-cache"])
     assert json.loads(capsys.readouterr().out)["cache"] == []
+
+
+def test_cli_writes_the_cache_after_its_answer(corpus, capsys, monkeypatch):
+    from cachetui.loader import LoadResult
+
+    written_before_save = []
+    real_save = LoadResult.save_cache
+
+    def save(result):
+        written_before_save.append(capsys.readouterr().out)
+        real_save(result)
+
+    monkeypatch.setattr(LoadResult, "save_cache", save)
+    assert main(["list", str(corpus), "--format", "hashes"]) == 0
+    assert written_before_save and h(0) in written_before_save[0]
+    assert indexcache.info()["index_files"] == 1
