@@ -46,8 +46,8 @@ def cache_root() -> Path:
     return Path(user_cache_dir("cachetui")) / "index"
 
 
-def cache_file(path: str, max_bytes: int, tag: Optional[str]) -> Path:
-    identity = json.dumps([FORMAT, os.path.abspath(path), max_bytes, tag])
+def cache_file(path: str, max_bytes: int, tag: Optional[str], version: int = FORMAT) -> Path:
+    identity = json.dumps([version, os.path.abspath(path), max_bytes, tag])
     return cache_root() / (hashlib.sha256(identity.encode()).hexdigest()[:32] + ".npz")
 
 
@@ -296,6 +296,9 @@ def plan(
     except CacheInvalid as reason:
         result.status = f"rebuilt ({reason})" if target.exists() else "created"
         result.todo = list(items)
+        for version in range(1, FORMAT):  # what older cachetui versions kept for this input
+            with contextlib.suppress(OSError):
+                cache_file(path, max_bytes, tag, version).unlink()
         return result
     result.status = "hit"
     unchanged = {p for p, (size, mtime, _kind) in files.items() if stats.get(p) == (size, mtime)}

@@ -14,7 +14,7 @@ from conftest import ROOT, page_text, spec_entry
 
 import cachetui.indexcache as indexcache
 from cachetui.cli import main
-from cachetui.loader import load
+from cachetui.loader import DEFAULT_MAX_BYTES, load
 
 
 @pytest.fixture(autouse=True)
@@ -174,6 +174,17 @@ def test_version_mismatch_is_rebuilt(corpus):
         == "index cache rebuilt (made by another cachetui version): parsed 11 files"
     )
     assert contents(rebuilt) == contents(cold)
+
+
+def test_older_format_files_of_the_same_input_are_removed(corpus):
+    stale = indexcache.cache_file(str(corpus), DEFAULT_MAX_BYTES, None, version=1)
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_bytes(b"an index cache of format 1")
+    other = indexcache.cache_file(str(corpus / "develop"), DEFAULT_MAX_BYTES, None, 1)
+    other.write_bytes(b"another input's cache")
+    load_and_save(corpus)
+    assert not stale.exists() and other.exists()
+    assert indexcache.info()["index_files"] == 2
 
 
 def test_inconsistent_cache_is_rebuilt(corpus):
