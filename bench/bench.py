@@ -95,6 +95,8 @@ UI_CHILD = """
 import asyncio, json, os, statistics, time
 os.environ["CACHETUI_CACHE_DIR"] = {cache_dir!r}
 started = time.perf_counter()
+from cachetui.loader import BackgroundLoad
+preload = BackgroundLoad([{path!r}])  # as the CLI does: the load runs while Textual starts
 from cachetui.app import CacheApp
 from cachetui.widgets.spec_table import SpecTable
 
@@ -103,7 +105,7 @@ from cachetui.widgets.spec_table import SpecTable
 frames, applied = [], []
 
 async def main():
-    app = CacheApp([{path!r}], lazy=False)  # every spec at start (lazy tags: see bench_lazy)
+    app = CacheApp([{path!r}], lazy=False, preload=preload)  # every spec (lazy: bench_lazy)
     display, apply_view = app._display, app._apply_view
 
     def stamped_display(screen, renderable):

@@ -26,7 +26,14 @@ from .commands import HashProvider, PackageProvider
 from .export import render, render_lines
 from .faults import guard_handlers, guarded, log_exception
 from .lazy import LazyCorpus, tags_needed
-from .loader import DEFAULT_MAX_BYTES, LoadResult, load, made_to_last, tag_groups
+from .loader import (
+    DEFAULT_MAX_BYTES,
+    BackgroundLoad,
+    LoadResult,
+    load,
+    made_to_last,
+    tag_groups,
+)
 from .screens.export import ExportChoice, ExportScreen
 from .screens.facets import FacetScreen
 from .screens.help import HelpScreen
@@ -57,8 +64,9 @@ class CacheApp(App[Optional[str]]):
     def __init__(self, paths: Sequence[str], theme: Optional[str] = None,
                  max_bytes: int = DEFAULT_MAX_BYTES, print_format: Optional[str] = None,
                  tag: Optional[str] = None, timeout: float = 30.0, use_cache: bool = True,
-                 lazy: bool = True) -> None:  # fmt: skip
+                 lazy: bool = True, preload: Optional[BackgroundLoad] = None) -> None:  # fmt: skip
         super().__init__()
+        self.preload = preload  # the load of ``paths``, already under way (see the CLI)
         self.print_format = print_format  # --print: enter prints the selection and exits
         self.index_tag = tag
         self.use_cache = use_cache
@@ -117,7 +125,8 @@ class CacheApp(App[Optional[str]]):
                         " q quits without printing", markup=False, timeout=8)  # fmt: skip
         self.set_timer(PROGRESS_AFTER, self._show_progress)
         self.set_interval(PROGRESS_EVERY, self._update_progress, name="progress")
-        groups = tag_groups(self.paths[0]) if self.lazy_tags and len(self.paths) == 1 else None
+        lazy = self.lazy_tags and self.preload is None and len(self.paths) == 1
+        groups = tag_groups(self.paths[0]) if lazy else None
         if groups:
             self.start_lazy(groups)
         else:
@@ -161,14 +170,25 @@ class CacheApp(App[Optional[str]]):
     def load_corpus(self) -> None:
         self._loading = True
         self._load_what = "Loading pages"
+        result = self._take_preload()
         with made_to_last():
-            result = self._load(self.paths)
+            if result is None:
+                result = self._load(self.paths)
             view = ViewModel(result.catalog)
             view.column_widths()
             # The first rows too, for the state as it is now: one trip to the UI thread.
             state = (self.scope, self.query_text, self.sort)
             first = view.compute(*state)
         self.call_from_thread(self._loaded, result, view, state, first)
+
+    def _take_preload(self) -> Optional[LoadResult]:
+        """The result of the load the CLI started before the app, once it is done."""
+        preload, self.preload = self.preload, None
+        if preload is None:
+            return None
+        while not preload.done(wait=0.1):
+            self._load_progress, self._load_status = preload.progress, preload.status
+        return preload.result()
 
     def _set_catalog(self, catalog: Catalog, view: ViewModel) -> None:
         self.catalog = catalog

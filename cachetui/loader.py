@@ -10,12 +10,15 @@ import gc
 import os
 import re
 import stat
+import threading
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as WaitTimeout  # not the builtin before 3.11
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -285,6 +288,45 @@ def made_to_last() -> Iterator[None]:
     finally:
         gc.freeze()
         gc.enable()
+
+
+class BackgroundLoad:
+    """``load`` started in a thread before the browser is up: the folder walk and the file
+    reads release the GIL, so they run while Textual is imported and the screen is set up."""
+
+    def __init__(self, paths: Sequence[PathLike], **options: Any) -> None:
+        self.progress: tuple[int, int] = (0, 0)
+        self.status = ""
+        self._future: Future[LoadResult] = Future()
+        # A daemon thread: quitting during the load must not wait for it.
+        threading.Thread(target=self._run, args=(list(paths), options), daemon=True,
+                         name="cachetui-load").start()  # fmt: skip
+
+    def _run(self, paths: list[PathLike], options: dict[str, Any]) -> None:
+        def progress(done: int, total: int) -> None:
+            self.progress = (done, total)
+
+        def status(message: str) -> None:
+            self.status = message
+
+        try:
+            with made_to_last():
+                result = load(paths, progress=progress, status=status, **options)
+        except BaseException as error:  # handed to whoever waits for the result
+            self._future.set_exception(error)
+        else:
+            self._future.set_result(result)
+
+    def done(self, wait: float = 0.0) -> bool:
+        """Whether the load has finished, waiting up to ``wait`` seconds for it."""
+        try:
+            self._future.exception(timeout=wait)
+        except WaitTimeout:
+            return False
+        return True
+
+    def result(self) -> LoadResult:
+        return self._future.result()
 
 
 def load(

@@ -269,19 +269,23 @@ async def test_load_problems_notify_and_report(write_page, tmp_path):
         assert "bad.md" in text and "spec_details is a mapping, not a list" in text
 
 
-async def test_slow_load_shows_progress(monkeypatch):
+@pytest.mark.parametrize("started_by", ["app", "cli"])
+async def test_slow_load_shows_progress(monkeypatch, started_by):
+    """The app's own load, or the one the CLI starts before the app (``BackgroundLoad``)."""
+    import cachetui.loader as loader_module
+    from cachetui.loader import BackgroundLoad
 
-    import cachetui.app as app_module
-
-    real_load = app_module.load
+    real_load = loader_module.load
 
     def slow_load(paths, progress=None, **options):
         progress(1, 4)
-        time.sleep(2.5)
+        time.sleep(2.0)
         return real_load(paths, progress=progress, **options)
 
-    monkeypatch.setattr(app_module, "load", slow_load)
-    app = CacheApp([str(SEEDS)])
+    monkeypatch.setattr(loader_module, "load", slow_load)
+    monkeypatch.setattr("cachetui.app.load", slow_load)
+    preload = BackgroundLoad([SEEDS]) if started_by == "cli" else None
+    app = CacheApp([str(SEEDS)], preload=preload)
     async with app.run_test(size=(100, 30)) as pilot:
         for _ in range(40):  # the bar shows after half a second; give a busy machine time
             await pilot.pause(0.05)
@@ -292,7 +296,7 @@ async def test_slow_load_shows_progress(monkeypatch):
         assert "1 of 4 files" in str(app.query_one("#loading-label").render())
         await settle(pilot)
         assert not app.query_one("#loading").display
-        assert app.query_one(SpecTable).row_count == 285
+        assert app.query_one(SpecTable).row_count == 285 and app.preload is None
 
 
 async def test_filter_typed_while_loading_is_applied_to_the_loaded_rows(monkeypatch):

@@ -214,6 +214,23 @@ def test_made_to_last_freezes_what_a_load_made(write_page, tmp_path):
         gc.unfreeze()
 
 
+def test_background_load_gives_the_same_result_and_its_errors(write_page, tmp_path):
+    from cachetui.loader import BackgroundLoad
+
+    write_page("p/specs.md", page_text("p", specs=[spec_entry(), spec_entry(hash="b" * 32)]))
+    background = BackgroundLoad([tmp_path], cache=False)
+    assert background.done(wait=30)
+    result = background.result()
+    assert [s.hash for s in result.catalog.specs()] == [
+        s.hash for s in load([tmp_path]).catalog.specs()
+    ]
+    assert background.progress == (1, 1)
+    failing = BackgroundLoad([tmp_path], max_bytes="not a number")  # a bug, not bad input
+    assert failing.done(wait=30)
+    with pytest.raises(TypeError):
+        failing.result()
+
+
 def test_build_false_leaves_the_catalog_to_its_first_use(write_page, tmp_path):
     write_page("p/specs.md", page_text("p", specs=[spec_entry(), spec_entry(hash="b" * 32)]))
     result = load([tmp_path], build=False)

@@ -42,11 +42,16 @@ class Tmux:
         return self.tmux("capture-pane", "-p", "-t", self.session)
 
     def wait_for(self, text: str, timeout: float = 15.0) -> str:
+        """The screen once ``text`` is on it and the frame is complete (two captures agree:
+        tmux may be caught halfway through drawing a frame)."""
         deadline = time.monotonic() + timeout
         while True:
             screen = self.screen()
             if text in screen:
-                return screen
+                time.sleep(0.15)
+                again = self.screen()
+                if again == screen:
+                    return screen
             if time.monotonic() > deadline:
                 raise AssertionError(f"{text!r} not on screen after {timeout}s:\n{screen}")
             time.sleep(0.1)
