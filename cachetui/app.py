@@ -301,8 +301,10 @@ class CacheApp(App[Optional[str]]):
 
     @work(thread=True, exclusive=True, group="warm", exit_on_error=False)
     def warm_indexes(self) -> None:
-        """Build the sorted hash index now, so the first hash lookup is instant."""
+        """Build the sorted hash index and the package summaries now, so the first hash
+        lookup and the first package shown are instant."""
         self.catalog.by_hash_prefix("0")
+        self.catalog.packages  # noqa: B018 - built on first use
 
     # -- the view ----------------------------------------------------------------------------
 

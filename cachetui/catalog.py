@@ -49,7 +49,7 @@ class Catalog:
             codes = page_codes[page_of] if len(pages) else np.zeros(0, dtype=np.int32)
             self.columns[name] = (codes, table.values)
         self._add_derived_columns()
-        self.packages = self._build_packages()
+        self._packages: Optional[dict[tuple[str, str], Package]] = None
         self._hash_order: Optional[list[int]] = None
         self._sorted_hashes: Optional[list[str]] = None
 
@@ -66,6 +66,14 @@ class Catalog:
         self._derive("versions", "version", lambda vs: vs[0] if vs else "")
         self._derive("compiler", "compiler_normalized", lambda c: parse_compiler(c).normalized)
         self._derive("compiler", "compiler_name", lambda c: parse_compiler(c).name or "none")
+
+    @property
+    def packages(self) -> dict[tuple[str, str], Package]:
+        """(tag, name) to its package, built on first use (0.15 s at 26k pages: not needed
+        for the first paint)."""
+        if self._packages is None:
+            self._packages = self._build_packages()
+        return self._packages
 
     def _build_packages(self) -> dict[tuple[str, str], Package]:
         packages: dict[tuple[str, str], Package] = {}

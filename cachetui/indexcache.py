@@ -307,7 +307,9 @@ def plan(
     result.changed_files = sum(1 for p in stats if p in files and p not in unchanged)
     result.deleted = sum(1 for p in files if p not in stats)
     touched_dirs = {os.path.dirname(p) for p in touched}
-    keep = {p for p in unchanged if os.path.dirname(p) not in touched_dirs}
+    keep = (
+        {p for p in unchanged if os.path.dirname(p) not in touched_dirs} if touched else unchanged
+    )
     result.todo = [(p, e) for p, e in items if p not in keep]
     result.kinds = {p: files[p][2] for p in keep}
     result.problems = [problem for problem in problems if problem.path in keep]
