@@ -32,7 +32,7 @@ from .model import Problem
 from .sources import is_url
 from .spackdb import Dependency
 
-FORMAT = 2
+FORMAT = 3
 CACHE_MIN_BYTES = 1_000_000  # smaller inputs parse in milliseconds: not worth a cache file
 TUPLE_COLUMNS = ("versions", "variants", "stacks")
 
@@ -81,6 +81,8 @@ def write(target: Path, root: str, files: dict[str, tuple[int, int, str]], probl
         arrays["hashes"] = hashes
     if tarballs is not None:
         arrays["tarballs"] = tarballs
+    # One JSON line per page's meta, decoded when a page is first looked at.
+    arrays["metas"] = _joined([page.meta_json() for page in builder.pages], empty="")
     doc = {
         "format": FORMAT,
         "cachetui": __version__,
@@ -96,7 +98,7 @@ def write(target: Path, root: str, files: dict[str, tuple[int, int, str]], probl
         "tarballs": builder.tarballs if tarballs is None else None,
         "deps": _dependency_lists(builder.deps),
         "pages": [
-            [p.package, p.tag, p.source, p.meta, p.era, p.start, p.count, p.specs_by_stack]
+            [p.package, p.tag, p.source, p.era, p.start, p.count, p.specs_by_stack]
             for p in builder.pages
         ],  # fmt: skip
     }
@@ -137,6 +139,7 @@ def read(
                 if doc["tarballs"] is None
                 else doc["tarballs"]
             )
+            metas = _split(bundle, "metas", len(doc["pages"]), "")
     except FileNotFoundError:
         raise CacheInvalid("none yet") from None
     except CacheInvalid:
@@ -152,7 +155,7 @@ def read(
     ) as error:
         raise CacheInvalid(f"unreadable ({type(error).__name__})") from None
     try:
-        builder = _builder(doc, codes, sizes, hashes, tarballs)
+        builder = _builder(doc, codes, sizes, hashes, tarballs, metas)
         files = {p: (int(size), int(mtime), str(kind)) for p, size, mtime, kind in doc["files"]}
         problems = [Problem(d["path"], d["reason"], d.get("line"), d.get("level", "error"),
                             tuple(d.get("details", ()))) for d in doc["problems"]]  # fmt: skip
@@ -180,8 +183,8 @@ def _split(bundle: Any, name: str, count: int, empty: Optional[str]) -> list[Any
     return texts if empty == "" or all(texts) else [text or None for text in texts]
 
 
-def _builder(doc: dict, codes: dict, sizes: np.ndarray, hashes: list,
-             tarballs: list) -> CatalogBuilder:  # fmt: skip
+def _builder(doc: dict, codes: dict, sizes: np.ndarray, hashes: list, tarballs: list,
+             metas: list[str]) -> CatalogBuilder:  # fmt: skip
     builder = CatalogBuilder()
     count = len(hashes)
     if count != doc["specs"]:
@@ -207,7 +210,9 @@ def _builder(doc: dict, codes: dict, sizes: np.ndarray, hashes: list,
     for index, entries in doc["deps"]:
         deps[index] = tuple(Dependency(n, v, h, tuple(t)) for n, v, h, t in entries)
     builder.deps = deps
-    for package, tag, source, meta, era, start, size, by_stack in doc["pages"]:
+    if len(metas) != len(doc["pages"]):
+        raise ValueError("page metas missing")
+    for (package, tag, source, era, start, size, by_stack), meta in zip(doc["pages"], metas):
         if start < 0 or start + size > count:
             raise ValueError("a page outside the columns")
         builder.pages.append(PageRecord(package, tag, source, meta, era, start, size, by_stack))

@@ -69,6 +69,9 @@ def test_warm_load_parses_nothing_and_gives_the_same_catalog(corpus):
     assert (warm.files_read, warm.pages) == (cold.files_read, cold.pages)
     spec = warm.catalog.spec(warm.catalog.by_hash(h(0))[0])
     assert spec == cold.catalog.spec(cold.catalog.by_hash(h(0))[0])
+    metas = {key: p.meta for key, p in warm.catalog.packages.items()}
+    assert metas == {key: p.meta for key, p in cold.catalog.packages.items()}
+    assert all(metas.values())  # each page's meta came back, decoded on first use
 
 
 @pytest.mark.parametrize(
