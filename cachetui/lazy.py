@@ -28,8 +28,8 @@ class LazyCorpus:
         """Merge the load of these tags; the grown catalog."""
         for label in labels:
             self.groups[label].loaded = True
-        if result.builder is not None:
-            self.builder.merge(result.builder)
+        for part in result.parts:
+            self.builder.merge(part)
         self.results.append(result)
         return self.builder.build()
 

@@ -53,14 +53,27 @@ class LoadResult:
     not_pages: int = 0
     cache_notes: list[str] = field(default_factory=list)
     pending_saves: list[Callable[[], None]] = field(default_factory=list)
-    builder: Optional[CatalogBuilder] = None  # what the catalog is built from (lazy tags merge it)
+    # Each input's specs; merged into one builder, and that built into the catalog, on first
+    # use (a lazy tag's load is merged into the corpus part by part, never built on its own).
+    parts: list[CatalogBuilder] = field(default_factory=list)
+    merged: Optional[CatalogBuilder] = field(default=None, repr=False)
     built: Optional[Catalog] = field(default=None, repr=False)
 
     @property
+    def builder(self) -> CatalogBuilder:
+        if self.merged is None:
+            if len(self.parts) == 1:
+                self.merged = self.parts[0]
+            else:  # into a fresh builder: each part may still be saved to its own cache
+                self.merged = CatalogBuilder()
+                for part in self.parts:
+                    self.merged.merge(part)
+        return self.merged
+
+    @property
     def catalog(self) -> Catalog:
-        """The specs loaded, built on first use: a lazy tag's load is only merged, not built."""
         if self.built is None:
-            self.built = (self.builder or CatalogBuilder()).build()
+            self.built = self.builder.build()
         return self.built
 
     def save_cache(self) -> None:
@@ -490,7 +503,6 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
         if progress is not None and (done[0] % PROGRESS_EVERY == 0 or done[0] == total):
             progress(done[0], total)
 
-    builder: Optional[CatalogBuilder] = None
     parts: list[CatalogBuilder] = []
     result = LoadResult(inputs=inputs)
     for _path, _files, problems, walked, plan, todo in plans:
@@ -518,15 +530,9 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
                     plan.saver(parser.builder, kinds, parser.problems + plan.problems)
                 )
         parts.append(parser.builder)
-    if len(parts) == 1:
-        builder = parts[0]
-    else:  # into a fresh builder: each input's own builder may still be saved to its cache
-        builder = CatalogBuilder()
-        for part in parts:
-            builder.merge(part)
     if progress is not None:
         progress(total, total)
-    result.builder = builder or CatalogBuilder()
+    result.parts = parts
     return result
 
 
