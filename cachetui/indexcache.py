@@ -22,7 +22,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Union
 
 import numpy as np
 
@@ -46,8 +46,18 @@ def cache_root() -> Path:
     return Path(user_cache_dir("cachetui")) / "index"
 
 
-def cache_file(path: str, max_bytes: int, tag: Optional[str], version: int = FORMAT) -> Path:
-    identity = json.dumps([version, os.path.abspath(path), max_bytes, tag])
+Input = Union[str, tuple[str, ...]]  # a folder, or several small ones cached as one unit
+
+
+def _where(path: Input) -> Union[str, list[str]]:
+    """What a cache file is for: the folder's absolute path, or the sorted list of them."""
+    if isinstance(path, str):
+        return os.path.abspath(path)
+    return sorted(os.path.abspath(p) for p in path)
+
+
+def cache_file(path: Input, max_bytes: int, tag: Optional[str], version: int = FORMAT) -> Path:
+    identity = json.dumps([version, _where(path), max_bytes, tag])
     return cache_root() / (hashlib.sha256(identity.encode()).hexdigest()[:32] + ".npz")
 
 
@@ -86,7 +96,7 @@ def write(target: Path, root: str, files: dict[str, tuple[int, int, str]], probl
     doc = {
         "format": FORMAT,
         "cachetui": __version__,
-        "root": os.path.abspath(root),
+        "root": _where(root),
         "files": [[p, size, mtime, kind] for p, (size, mtime, kind) in files.items()],
         "problems": [problem.to_dict() for problem in problems],
         "tables": {
@@ -128,7 +138,7 @@ def read(
             doc = json.loads(bytes(bundle["doc"]).decode("utf-8"))
             if not isinstance(doc, dict) or doc.get("format") != FORMAT:
                 raise CacheInvalid("made by another cachetui version")
-            if doc.get("root") != os.path.abspath(root):
+            if doc.get("root") != _where(root):
                 raise CacheInvalid("made for another folder")
             codes = {name: bundle[f"codes_{name}"] for name in CODED}
             sizes = bundle["sizes"]
@@ -274,15 +284,15 @@ class Plan:
 
 
 def plan(
-    path: str,
+    path: Input,
     items: Sequence[tuple[str, bool]],
     max_bytes: int,
     tag: Optional[str],
     known: Optional[dict[str, tuple[int, int]]] = None,
 ) -> Optional[Plan]:
-    """How to load ``path`` with the cache; None when the cache does not apply (URLs, single
-    files, small inputs)."""
-    if is_url(path) or not os.path.isdir(path):
+    """How to load ``path`` (a folder, or a tuple of small ones) with the cache; None when
+    the cache does not apply (URLs, single files, small inputs)."""
+    if isinstance(path, str) and (is_url(path) or not os.path.isdir(path)):
         return None
     known = known or {}
     stats = {}

@@ -482,6 +482,39 @@ class Parser:
         return "index"
 
 
+def _cache_units(inputs: list[str]) -> list[tuple]:
+    """Each input walked, as (unit, files, problems, walked folders, file stats). Folders too
+    small for an index cache of their own (the legacy package folders of a site checkout, a
+    few hundred of them) become one unit, cached together, when there are several."""
+    from .indexcache import CACHE_MIN_BYTES
+
+    units: list[tuple] = []
+    small = []
+    for path in inputs:
+        stats: dict[str, tuple[int, int]] = {}
+        files, problems, walked = discover([path], stats)
+        entry = (path, files, problems, walked, stats)
+        units.append(entry)
+        # Grouped with or without the cache: the specs come in the same order either way.
+        if path in walked and sum(size for size, _ in stats.values()) < CACHE_MIN_BYTES:
+            small.append(entry)
+    if len(small) < 2:
+        return units
+    together = (
+        tuple(entry[0] for entry in small),
+        [item for entry in small for item in entry[1]],
+        [problem for entry in small for problem in entry[2]],
+        {folder for entry in small for folder in entry[3]},
+        {path: info for entry in small for path, info in entry[4].items()},
+    )
+    # The unit takes the place of the first small folder: specs keep the order of the inputs
+    # as far as they can.
+    first = units.index(small[0])
+    pooled = {id(entry) for entry in small}
+    kept = [entry for entry in units if id(entry) not in pooled]
+    return kept[:first] + [together] + kept[first:]
+
+
 def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: int,
           options: IndexOptions, use_cache: bool) -> LoadResult:  # fmt: skip
     from . import indexcache
@@ -489,12 +522,10 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
     inputs = [os.fspath(p) for p in paths]
     plans = []
     total = 0
-    for path in inputs:
-        stats: dict[str, tuple[int, int]] = {}
-        files, problems, walked = discover([path], stats if use_cache else None)
-        plan = indexcache.plan(path, files, max_bytes, options.tag, stats) if use_cache else None
+    for unit, files, problems, walked, stats in _cache_units(inputs):
+        plan = indexcache.plan(unit, files, max_bytes, options.tag, stats) if use_cache else None
         todo = plan.todo if plan is not None else files
-        plans.append((path, files, problems, walked, plan, todo))
+        plans.append((unit, files, problems, walked, plan, todo))
         total += len(todo)
     done = [0]
 

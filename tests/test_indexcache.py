@@ -272,3 +272,45 @@ def test_cli_writes_the_cache_after_its_answer(corpus, capsys, monkeypatch):
     assert main(["list", str(corpus), "--format", "hashes"]) == 0
     assert written_before_save and h(0) in written_before_save[0]
     assert indexcache.info()["index_files"] == 1
+
+
+def test_small_folders_given_together_share_one_cache(tmp_path, monkeypatch):
+    """The legacy package folders of a site checkout: each far too small for a cache file of
+    its own, hundreds of them."""
+    big = tmp_path / "develop"
+    for p in range(30):
+        page = big / f"pkg{p}" / "specs.md"
+        page.parent.mkdir(parents=True)
+        page.write_text(page_text(f"pkg{p}", specs=[spec_entry(hash=h(100 + p))]))
+    smalls = []
+    for n in range(3):
+        page = tmp_path / f"legacy{n}" / "specs.md"
+        page.parent.mkdir()
+        page.write_text(page_text(f"legacy{n}", specs=[spec_entry(hash=h(n))]))
+        smalls.append(page.parent)
+    one_page = (smalls[0] / "specs.md").stat().st_size
+    monkeypatch.setattr(indexcache, "CACHE_MIN_BYTES", 2 * one_page)  # the three together pass
+    inputs = [smalls[0], big, smalls[1], smalls[2]]
+    cold = load_and_save_all(inputs)
+    assert cold.cache_notes == [
+        "index cache created: parsed 3 files",
+        "index cache created: parsed 30 files",
+    ]
+    assert indexcache.info()["index_files"] == 2  # the big folder's, and one for the three
+    warm = load(inputs)
+    assert all("nothing parsed" in note for note in warm.cache_notes)
+    order = [s.package for s in warm.catalog.specs()]
+    assert order == [s.package for s in cold.catalog.specs()]
+    assert order == [s.package for s in load(inputs, cache=False).catalog.specs()]
+    assert order[:3] == ["legacy0", "legacy1", "legacy2"]  # where the first small one was
+    assert order[3:] == [s.package for s in load([big], cache=False).catalog.specs()]
+    (smalls[1] / "specs.md").write_text(page_text("legacy1", specs=[spec_entry(hash=h(7))]))
+    changed = load(inputs)
+    assert any("parsed 1 (1 changed" in note for note in changed.cache_notes)
+    assert h(7) in {s.hash for s in changed.catalog.specs()}
+
+
+def load_and_save_all(paths):
+    result = load(paths)
+    result.save_cache()
+    return result
