@@ -92,7 +92,7 @@ def bench_load(path: Path, repeat: int, work: Path) -> dict:
 
 
 UI_CHILD = """
-import asyncio, json, os, statistics, time
+import asyncio, json, os, resource, statistics, time
 os.environ["CACHETUI_CACHE_DIR"] = {cache_dir!r}
 started = time.perf_counter()
 from cachetui.loader import BackgroundLoad
@@ -156,6 +156,7 @@ async def main():
         out["keystroke_ms_max"] = max(times) * 1000
         out["keystrokes"] = len(times)
         out["final_rows"] = table.row_count
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
 
 asyncio.run(main())
@@ -206,7 +207,7 @@ def bench_search(path: Path) -> dict:
 
 
 LAZY_CHILD = """
-import asyncio, json, os, time
+import asyncio, json, os, resource, time
 os.environ["CACHETUI_CACHE_DIR"] = {cache_dir!r}
 started = time.perf_counter()
 from cachetui.app import CacheApp
@@ -238,6 +239,7 @@ async def main():
         out["search_all_tags_s"] = time.perf_counter() - t
         out["search_all_tags_after_last_key_s"] = time.perf_counter() - typed
         out["specs_after_search"] = len(app.catalog)
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
 
 asyncio.run(main())
@@ -280,8 +282,9 @@ def bench_ui(path: Path, repeat: int, work: Path) -> dict:
                                                cache_dir=cache_dir)))  # fmt: skip
     shutil.rmtree(cache_dir)
     result = dict(colds[0])
-    del result["first_paint_s"]
+    del result["first_paint_s"], result["peak_rss_mb"]
     for name, runs in (("cold", colds), ("warm", warms)):
+        result[f"peak_rss_{name}_mb"] = max(r["peak_rss_mb"] for r in runs)
         paints = [r["first_paint_s"] for r in runs]
         result[f"first_paint_{name}_s_median"] = statistics.median(paints)
         result[f"first_paint_{name}_s_best"] = min(paints)

@@ -7,6 +7,7 @@ typing never waits for the table.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Optional
 
@@ -92,6 +93,7 @@ class CacheApp(App[Optional[str]]):
         self.lazy: Optional[LazyCorpus] = None
         self._lazy_timer: Optional[Timer] = None
         self._tag_queue: list[str] = []
+        self._queue_lock = threading.Lock()
         self._unsaved: list[LoadResult] = []  # loads whose index cache is not written yet
 
     # -- layout ------------------------------------------------------------------------------
@@ -239,23 +241,30 @@ class CacheApp(App[Optional[str]]):
         if self.lazy is None:
             return
         pending = {g.label for g in self.lazy.pending()}
-        wanted = [label for label in labels if label in pending and label not in self._tag_queue]
-        if not wanted:
-            return
-        self._tag_queue.extend(wanted)
-        self._load_why = why
-        if not self._loading:
+        with self._queue_lock:  # the loading thread may be deciding that it is done
+            wanted = [t for t in labels if t in pending and t not in self._tag_queue]
+            if not wanted:
+                return
+            self._tag_queue.extend(wanted)
+            self._load_why = why
+            start = not self._loading
             self._loading = True
+        if start:
             self.set_timer(PROGRESS_AFTER, self._show_progress)
             self.load_tags()
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load_tags(self) -> None:
         assert self.lazy is not None
-        while self._tag_queue:
+        while True:
             # Everything queued so far in one pass: one parse (or cache read) per tag folder,
-            # one catalog rebuild, one repaint.
-            batch = list(self._tag_queue)
+            # one catalog rebuild, one repaint. Done only when the queue is empty under the
+            # lock: a tag asked for meanwhile is never stranded.
+            with self._queue_lock:
+                if not self._tag_queue:
+                    self._loading = False
+                    break
+                batch = list(self._tag_queue)
             paths = [path for label in batch for path in self.lazy.groups[label].paths]
             what = batch[0] if len(batch) == 1 else f"{len(batch)} tags"
             self._load_what = f"Loading {what}{self._load_why}"
@@ -265,9 +274,9 @@ class CacheApp(App[Optional[str]]):
                 catalog = self.lazy.add(batch, result)
                 view = ViewModel(catalog)
                 view.column_widths()
-            del self._tag_queue[: len(batch)]
+            with self._queue_lock:
+                del self._tag_queue[: len(batch)]
             self.call_from_thread(self._tag_loaded, result, catalog, view)
-        self._loading = False
         self.call_from_thread(self._tags_done)
 
     def _tag_loaded(self, result: LoadResult, catalog: Catalog, view: ViewModel) -> None:
@@ -479,8 +488,9 @@ class CacheApp(App[Optional[str]]):
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.report_fault(event.worker.error, event.worker.name)
             if event.worker.group == "load":
-                self._loading = False
-                self._tag_queue.clear()
+                with self._queue_lock:
+                    self._loading = False
+                    self._tag_queue.clear()
                 self.query_one("#loading").display = False
 
     # -- actions -----------------------------------------------------------------------------

@@ -111,3 +111,33 @@ async def test_eager_loads_every_tag_at_start(site):
         await settle(pilot)
         assert app.lazy is None and len(app.catalog) == 37
         assert app.query_one(SpecTable).row_count == 37
+
+
+async def test_tags_asked_for_while_a_load_ends_are_never_stranded(site, monkeypatch):
+    """A tag asked for just as the loading thread finds its queue empty must still load."""
+    import threading
+    import time
+
+    app = CacheApp([str(site)])
+    real_load = app._load
+    asked = threading.Event()
+
+    def load_then_race(paths):
+        result = real_load(paths)
+        if not asked.is_set():  # while this load ends, ask for the next tags from the UI
+            asked.set()
+            app.call_from_thread(app.request_tags, TAGS[1:], "")
+            time.sleep(0.05)
+        return result
+
+    monkeypatch.setattr(app, "_load", load_then_race)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.request_tags([TAGS[0]], "")
+        for _ in range(100):
+            await settle(pilot)
+            if not app._loading and not app.lazy.pending()[:-1]:
+                break
+        assert [g.label for g in app.lazy.pending()] == ["legacy"]
+        assert not app._loading and not app._tag_queue
+        assert {s.tag for s in app.catalog.specs()} == set(TAGS)
