@@ -199,6 +199,7 @@ def test_memory_per_spec_is_small():
 
 def test_made_to_last_freezes_what_a_load_made(write_page, tmp_path):
     import gc
+    import weakref
 
     from cachetui.loader import made_to_last
 
@@ -210,6 +211,16 @@ def test_made_to_last_freezes_what_a_load_made(write_page, tmp_path):
             result = load([tmp_path])
         assert gc.isenabled() and gc.get_freeze_count() > 0
         assert len(result.catalog) == 1
+
+        class Cyclic:
+            pass
+
+        garbage = Cyclic()
+        garbage.itself = garbage
+        gone = weakref.ref(garbage)
+        del garbage
+        with made_to_last():
+            assert gone() is None  # collected, not frozen forever
     finally:
         gc.unfreeze()
 
