@@ -31,9 +31,10 @@ from .loader import (
     DEFAULT_MAX_BYTES,
     BackgroundLoad,
     LoadResult,
+    TagGroup,
+    checkout_groups,
     load,
     made_to_last,
-    tag_groups,
 )
 from .screens.export import ExportChoice, ExportScreen
 from .screens.facets import FacetScreen
@@ -65,9 +66,13 @@ class CacheApp(App[Optional[str]]):
     def __init__(self, paths: Sequence[str], theme: Optional[str] = None,
                  max_bytes: int = DEFAULT_MAX_BYTES, print_format: Optional[str] = None,
                  tag: Optional[str] = None, timeout: float = 30.0, use_cache: bool = True,
-                 lazy: bool = True, preload: Optional[BackgroundLoad] = None) -> None:  # fmt: skip
+                 lazy: bool = True, preload: Optional[BackgroundLoad] = None,
+                 groups: Optional[list[TagGroup]] = None) -> None:  # fmt: skip
         super().__init__()
-        self.preload = preload  # the load of ``paths``, already under way (see the CLI)
+        # What the CLI already started or found: the load of ``paths`` under way, or the tag
+        # groups of a big checkout (else the app looks for them itself).
+        self.preload = preload
+        self.groups = groups
         self.print_format = print_format  # --print: enter prints the selection and exits
         self.index_tag = tag
         self.use_cache = use_cache
@@ -127,8 +132,9 @@ class CacheApp(App[Optional[str]]):
                         " q quits without printing", markup=False, timeout=8)  # fmt: skip
         self.set_timer(PROGRESS_AFTER, self._show_progress)
         self.set_interval(PROGRESS_EVERY, self._update_progress, name="progress")
-        lazy = self.lazy_tags and self.preload is None and len(self.paths) == 1
-        groups = tag_groups(self.paths[0]) if lazy else None
+        groups = self.groups
+        if groups is None and self.preload is None and self.lazy_tags:
+            groups = checkout_groups(self.paths)
         if groups:
             self.start_lazy(groups)
         else:
@@ -155,7 +161,7 @@ class CacheApp(App[Optional[str]]):
         # and the loading thread keeps the GIL for parsing.
         self.query_one("#loading-label", Label).update(Text(label), layout=False)
 
-    def _load(self, paths: Sequence[str]) -> LoadResult:
+    def _load(self, paths: Sequence[str], build: bool = True) -> LoadResult:
         """``load`` with this app's options, reporting progress to ``_update_progress``."""
 
         def progress(done: int, total: int) -> None:
@@ -166,7 +172,7 @@ class CacheApp(App[Optional[str]]):
 
         return load(paths, progress=progress, max_bytes=self.max_bytes, tag=self.index_tag,
                     timeout=self.timeout, status=status, cache=self.use_cache,
-                    build=self.lazy is None)  # fmt: skip
+                    build=build)  # fmt: skip
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load_corpus(self) -> None:
@@ -270,7 +276,7 @@ class CacheApp(App[Optional[str]]):
             self._load_what = f"Loading {what}{self._load_why}"
             self._load_status = ""
             with made_to_last():
-                result = self._load(paths)
+                result = self._load(paths, build=False)  # merged into the corpus instead
                 catalog = self.lazy.add(batch, result)
                 view = ViewModel(catalog)
                 view.column_widths()

@@ -331,21 +331,21 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_browse(args: argparse.Namespace) -> int:
-    from .loader import DEFAULT_MAX_BYTES, BackgroundLoad, bundled_seeds, tag_groups
+    from .loader import DEFAULT_MAX_BYTES, BackgroundLoad, bundled_seeds, checkout_groups
 
     paths = args.paths or [str(bundled_seeds())]
     max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
     print_format = args.format if args.print_selection else None
-    lazy = not args.eager and len(paths) == 1 and tag_groups(paths[0]) is not None
+    groups = None if args.eager else checkout_groups(paths)
     # Everything is loaded at start: begin now, while Textual is imported and starts up.
-    preload = None if lazy else BackgroundLoad(paths, max_bytes=max_bytes, tag=args.tag,
-                                               timeout=args.timeout, cache=args.use_cache)  # fmt: skip
+    preload = None if groups else BackgroundLoad(paths, max_bytes=max_bytes, tag=args.tag,
+                                                 timeout=args.timeout, cache=args.use_cache)  # fmt: skip
 
     from .app import CacheApp  # the only path that imports Textual
 
     app = CacheApp(paths, theme=args.theme, max_bytes=max_bytes, print_format=print_format,
                    tag=args.tag, timeout=args.timeout, use_cache=args.use_cache,
-                   lazy=not args.eager, preload=preload)  # fmt: skip
+                   lazy=not args.eager, preload=preload, groups=groups)  # fmt: skip
     chosen = app.run()  # Textual draws on stderr: stdout carries only what is printed here
     app.save_unsaved_caches()
     if print_format:

@@ -585,6 +585,12 @@ class TagGroup:
 LAZY_MIN_PACKAGES = 2000  # below this a whole checkout loads in about a second: no laziness
 
 
+def checkout_groups(paths: Sequence[str]) -> Optional[list[TagGroup]]:
+    """The tag groups to load one at a time: ``tag_groups`` of a single input; None for
+    several inputs (they load whole)."""
+    return tag_groups(paths[0]) if len(paths) == 1 else None
+
+
 def tag_groups(path: str, min_packages: Optional[int] = None) -> Optional[list[TagGroup]]:
     """The tag folders of ``path`` when it looks like a checkout of the site's ``_cache/`` with
     several tags and enough packages to be worth loading lazily; else None. Costs one directory

@@ -122,8 +122,8 @@ async def test_tags_asked_for_while_a_load_ends_are_never_stranded(site, monkeyp
     real_load = app._load
     asked = threading.Event()
 
-    def load_then_race(paths):
-        result = real_load(paths)
+    def load_then_race(paths, **options):
+        result = real_load(paths, **options)
         if not asked.is_set():  # while this load ends, ask for the next tags from the UI
             asked.set()
             app.call_from_thread(app.request_tags, TAGS[1:], "")
