@@ -97,8 +97,8 @@ os.environ["CACHETUI_CACHE_DIR"] = {cache_dir!r}
 started = time.perf_counter()
 from cachetui.loader import BackgroundLoad
 preload = BackgroundLoad([{path!r}])  # as the CLI does: the load runs while Textual starts
-from cachetui.app import CacheApp
-from cachetui.widgets.spec_table import SpecTable
+from cachetui.ui.app import CacheApp
+from cachetui.ui.widgets.spec_table import SpecTable
 
 # Time to the frame on screen, not to Pilot's own idle waits: stamp every frame the app hands to
 # its driver, and every view result it applies.
@@ -210,9 +210,9 @@ LAZY_CHILD = """
 import asyncio, json, os, resource, time
 os.environ["CACHETUI_CACHE_DIR"] = {cache_dir!r}
 started = time.perf_counter()
-from cachetui.app import CacheApp
-from cachetui.widgets.package_tree import PackageTree
-from cachetui.widgets.spec_table import SpecTable
+from cachetui.ui.app import CacheApp
+from cachetui.ui.widgets.package_tree import PackageTree
+from cachetui.ui.widgets.spec_table import SpecTable
 
 async def main():
     app = CacheApp([{path!r}])

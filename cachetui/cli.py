@@ -341,7 +341,7 @@ def cmd_browse(args: argparse.Namespace) -> int:
     preload = None if groups else BackgroundLoad(paths, max_bytes=max_bytes, tag=args.tag,
                                                  timeout=args.timeout, cache=args.use_cache)  # fmt: skip
 
-    from .app import CacheApp  # the only path that imports Textual
+    from .ui.app import CacheApp  # the only path that imports Textual
 
     app = CacheApp(paths, theme=args.theme, max_bytes=max_bytes, print_format=print_format,
                    tag=args.tag, timeout=args.timeout, use_cache=args.use_cache,

@@ -16,7 +16,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from cachetui.app import CacheApp  # noqa: E402
+from cachetui.ui.app import CacheApp  # noqa: E402
 
 SHOTS = {
     # name: (terminal size, keys pressed after loading)

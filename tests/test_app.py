@@ -9,16 +9,16 @@ import pytest
 from apphelpers import settle, table_lines
 from conftest import SEEDS, page_text, spec_entry
 
-from cachetui.actions import ACTIONS
-from cachetui.app import CacheApp
 from cachetui.loader import load
-from cachetui.screens.help import HelpScreen
-from cachetui.screens.load_report import LoadReportScreen
-from cachetui.widgets.detail_panel import DetailPanel
-from cachetui.widgets.filter_box import FilterBox
-from cachetui.widgets.package_tree import PackageTree
-from cachetui.widgets.spec_table import SpecTable
-from cachetui.widgets.status_bar import StatusBar
+from cachetui.ui.actions import ACTIONS
+from cachetui.ui.app import CacheApp
+from cachetui.ui.screens.help import HelpScreen
+from cachetui.ui.screens.load_report import LoadReportScreen
+from cachetui.ui.widgets.detail_panel import DetailPanel
+from cachetui.ui.widgets.filter_box import FilterBox
+from cachetui.ui.widgets.package_tree import PackageTree
+from cachetui.ui.widgets.spec_table import SpecTable
+from cachetui.ui.widgets.status_bar import StatusBar
 
 
 def detail_text(app) -> str:
@@ -283,7 +283,7 @@ async def test_slow_load_shows_progress(monkeypatch, started_by):
         return real_load(paths, progress=progress, **options)
 
     monkeypatch.setattr(loader_module, "load", slow_load)
-    monkeypatch.setattr("cachetui.app.load", slow_load)
+    monkeypatch.setattr("cachetui.ui.app.load", slow_load)
     preload = BackgroundLoad([SEEDS]) if started_by == "cli" else None
     app = CacheApp([str(SEEDS)], preload=preload)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -300,7 +300,7 @@ async def test_slow_load_shows_progress(monkeypatch, started_by):
 
 
 async def test_filter_typed_while_loading_is_applied_to_the_loaded_rows(monkeypatch):
-    import cachetui.app as app_module
+    import cachetui.ui.app as app_module
 
     real_load = app_module.load
     started = threading.Event()
@@ -383,7 +383,7 @@ async def test_go_to_hash_opens_the_spec():
 
 
 async def test_facets_add_a_filter_token():
-    from cachetui.screens.facets import FacetScreen
+    from cachetui.ui.screens.facets import FacetScreen
 
     app = CacheApp([str(SEEDS)])
     async with app.run_test(size=(100, 40)) as pilot:

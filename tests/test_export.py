@@ -11,9 +11,9 @@ from apphelpers import settle
 from conftest import ROOT, SEEDS, page_text, spec_entry
 from tmuxhelpers import Tmux, cachetui_command, requires_tmux
 
-from cachetui.app import CacheApp
-from cachetui.screens.export import ExportScreen
-from cachetui.widgets.spec_table import SpecTable
+from cachetui.ui.app import CacheApp
+from cachetui.ui.screens.export import ExportScreen
+from cachetui.ui.widgets.spec_table import SpecTable
 
 H1 = "255hkvjjlmt7je7ljqabxkt4rcdwlcbh"
 H2 = "2eh3w574zywras4nh5hjssuciqdwkwuq"

@@ -6,11 +6,11 @@ import pytest
 from apphelpers import settle
 from conftest import SEEDS
 
-import cachetui.app as app_module
-from cachetui.app import CacheApp
+import cachetui.ui.app as app_module
 from cachetui.faults import log_dir
+from cachetui.ui.app import CacheApp
+from cachetui.ui.widgets.spec_table import SpecTable
 from cachetui.view import ViewModel
-from cachetui.widgets.spec_table import SpecTable
 
 
 @pytest.fixture(autouse=True)

@@ -10,10 +10,10 @@ from apphelpers import settle, table_lines
 from conftest import ROOT, page_text, spec_entry
 from tmuxhelpers import Tmux, cachetui_command, requires_tmux
 
-from cachetui.app import CacheApp
-from cachetui.screens.load_report import LoadReportScreen
-from cachetui.widgets.package_tree import PackageTree
-from cachetui.widgets.spec_table import SpecTable
+from cachetui.ui.app import CacheApp
+from cachetui.ui.screens.load_report import LoadReportScreen
+from cachetui.ui.widgets.package_tree import PackageTree
+from cachetui.ui.widgets.spec_table import SpecTable
 
 OSC52 = "\x1b]52;c;ZXZpbA==\x07"  # would set the clipboard to "evil"
 CSI_CLEAR = "\x1b[2J"

@@ -7,11 +7,11 @@ from apphelpers import settle
 from conftest import page_text, spec_entry
 
 import cachetui.loader as loader
-from cachetui.app import CacheApp
 from cachetui.lazy import tags_needed
 from cachetui.loader import tag_groups
-from cachetui.widgets.package_tree import PackageTree
-from cachetui.widgets.spec_table import SpecTable
+from cachetui.ui.app import CacheApp
+from cachetui.ui.widgets.package_tree import PackageTree
+from cachetui.ui.widgets.spec_table import SpecTable
 
 TAGS = ["develop", "develop-2025-07-13", "v0.22.1"]
 

@@ -6,7 +6,7 @@ import pytest
 from apphelpers import settle
 from conftest import ROOT
 
-from cachetui.app import CacheApp
+from cachetui.ui.app import CacheApp
 
 
 @pytest.fixture(autouse=True)

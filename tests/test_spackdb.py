@@ -17,11 +17,11 @@ import pytest
 from apphelpers import settle
 from conftest import FORMATS
 
-from cachetui.app import CacheApp
 from cachetui.loader import load
 from cachetui.spackdb import strip_clearsign, variants_of
-from cachetui.widgets.detail_panel import DetailPanel
-from cachetui.widgets.spec_table import SpecTable
+from cachetui.ui.app import CacheApp
+from cachetui.ui.widgets.detail_panel import DetailPanel
+from cachetui.ui.widgets.spec_table import SpecTable
 
 DB6 = FORMATS / "spack_test-data_legacy_yaml_index.db-v6.json"
 DB7 = FORMATS / "spack_test-data_v2_layout_unsigned_index.db-v7.json"

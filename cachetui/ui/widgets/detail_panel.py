@@ -15,10 +15,10 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...faults import guard_handlers
+from ...model import Package, Spec
+from ...text import visible
 from ..actions import bindings
-from ..faults import guard_handlers
-from ..model import Package, Spec
-from ..text import visible
 
 LABEL_WIDTH = 10
 BAR_WIDTH = 24

@@ -13,8 +13,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
-from ..export import EXTENSIONS
-from ..faults import guard_handlers
+from ...export import EXTENSIONS
+from ...faults import guard_handlers
 
 DIALOG_FORMATS = {
     "install": "spack install /<hash> lines",

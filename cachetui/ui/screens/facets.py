@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from ..faults import guard_handlers
-from ..text import visible
+from ...faults import guard_handlers
+from ...text import visible
 
 FACET_TITLES = {"os": "os", "target": "target", "compiler": "compiler", "stack": "stack",
                 "version": "version", "platform": "platform"}  # fmt: skip

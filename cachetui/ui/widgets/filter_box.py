@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
+from ...faults import guard_handlers
 from ..actions import bindings
-from ..faults import guard_handlers
 
 PLACEHOLDER = "/ filter: name  /hash  @version  %compiler  os=  target=  stack=  +variant  !not"
 

@@ -8,7 +8,7 @@ from typing import Optional
 from rich.text import Text
 from textual.widgets import Static
 
-from ..text import visible
+from ...text import visible
 
 
 class StatusBar(Static):

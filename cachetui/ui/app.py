@@ -21,13 +21,11 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, ProgressBar
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from .actions import ACTIONS, bindings
-from .catalog import Catalog, empty_catalog
-from .commands import HashProvider, PackageProvider
-from .export import render, render_lines
-from .faults import guard_handlers, guarded, log_exception
-from .lazy import LazyCorpus, tags_needed
-from .loader import (
+from ..catalog import Catalog, empty_catalog
+from ..export import render, render_lines
+from ..faults import guard_handlers, guarded, log_exception
+from ..lazy import LazyCorpus, tags_needed
+from ..loader import (
     DEFAULT_MAX_BYTES,
     BackgroundLoad,
     LoadResult,
@@ -36,11 +34,13 @@ from .loader import (
     load,
     made_to_last,
 )
+from ..view import Scope, Sort, ViewModel, ViewResult
+from .actions import ACTIONS, bindings
+from .commands import HashProvider, PackageProvider
 from .screens.export import ExportChoice, ExportScreen
 from .screens.facets import FacetScreen
 from .screens.help import HelpScreen
 from .screens.load_report import LoadReportScreen
-from .view import Scope, Sort, ViewModel, ViewResult
 from .widgets.detail_panel import DetailPanel, package_text, summary_text
 from .widgets.filter_box import FilterBox
 from .widgets.package_tree import PackageTree

@@ -7,8 +7,8 @@ from functools import partial
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from .search import find_hashes, find_packages, looks_like_hash
-from .text import visible
+from ..search import find_hashes, find_packages, looks_like_hash
+from ..text import visible
 
 TIER_SCORE = {"exact": 1.0, "prefix": 0.9, "substring": 0.8}
 MAX_HITS = 40

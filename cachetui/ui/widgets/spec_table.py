@@ -20,10 +20,10 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ...catalog import Catalog
+from ...faults import guard_handlers
+from ...view import COLUMNS, Sort, cell_text
 from ..actions import bindings
-from ..catalog import Catalog
-from ..faults import guard_handlers
-from ..view import COLUMNS, Sort, cell_text
 
 GAP = 1
 MARK_WIDTH = 2  # the selection marker column

@@ -9,8 +9,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..loader import LoadResult
-from ..text import visible
+from ...loader import LoadResult
+from ...text import visible
 
 
 def report_text(result: LoadResult) -> Text:

@@ -16,12 +16,12 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from ...catalog import Catalog
+from ...faults import guard_handlers
+from ...model import version_key
+from ...text import visible
+from ...view import Scope
 from ..actions import bindings
-from ..catalog import Catalog
-from ..faults import guard_handlers
-from ..model import version_key
-from ..text import visible
-from ..view import Scope
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""The Textual user interface. The core (every other module of ``cachetui``) never imports it."""
