@@ -28,7 +28,9 @@ _COMPILER = re.compile(rf"%(?P<name>{_NAME})(?:@(?P<ver>{_VERSION}))?")
 _FLAG = re.compile(rf"(?P<sign>\+\+|~~|--|[+~-])(?P<name>{_NAME.replace('.', '')})")
 _KEYVAL = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_\-]*)(?P<op>==|:=|=)(?P<value>.*)\Z")
 # Spack refuses to propagate these: they are not variants
-_NOT_PROPAGATED = frozenset({"namespace", "arch", "platform", "os", "target", "patches", "dev_path"})
+_NOT_PROPAGATED = frozenset(
+    {"namespace", "arch", "platform", "os", "target", "patches", "dev_path"}
+)
 _TRUE_FALSE = {"true": "true", "false": "false"}
 
 #: ``target_in(name, constraint) -> bool | None``: microarchitecture order, None if unknown.
