@@ -19,14 +19,15 @@ from typing import Any, Optional
 
 import yaml
 
+from .errors import NotAPage, PageError, UnsafeYaml
+from .rows import TARBALL, SpecRow, make_row
+from .spackdb import spec_file_hash
 from .specstring import parse_spec_string
 
 try:  # libyaml is there on every mainstream platform; the pure-Python loader is the fallback
     from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
-
-SpecRow = tuple  # (hash, versions, compiler, os, platform, target, variants, stacks, size, tarball)
 
 HASH_RE = re.compile(r"[a-z2-7]{32}")
 _PLAIN = re.compile(r"[A-Za-z_][\w.\-]*")
@@ -37,23 +38,6 @@ MAX_DEPTH = 64
 # Not strict: raw control characters inside strings are data too.
 _JSON = json.JSONDecoder(strict=False)
 MAX_ISSUES_KEPT = 20
-
-
-class PageError(Exception):
-    """The file cannot be read as a page. ``reason`` is plain text for the user."""
-
-    def __init__(self, reason: str, line: Optional[int] = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
-
-
-class UnsafeYaml(PageError):
-    """YAML that would be dangerous to construct (aliases, absurd nesting); never repaired."""
-
-
-class NotAPage(PageError):
-    """The file is not a build cache page at all (no front matter, another layout)."""
 
 
 class _SkipSpec(Exception):
@@ -292,7 +276,7 @@ def _spec_row(entry: Any, number: int, page: PageData) -> Optional[SpecRow]:
         if tarball is not None and type(tarball) is not str:
             page.warn(f"spec {number}: tarball is {_type_name(tarball)}, not text; dropped")
             tarball = None
-        return (
+        return make_row(
             hash_,
             _as_list(entry, "versions", number, page),
             _as_text(entry, "compiler", number, page),
@@ -300,9 +284,9 @@ def _spec_row(entry: Any, number: int, page: PageData) -> Optional[SpecRow]:
             _as_text(entry, "platform", number, page),
             _as_text(entry, "target", number, page),
             _as_list(entry, "variants", number, page),
-            _as_list(entry, "stacks", number, page),
-            _as_size(entry, number, page),
-            tarball,
+            stacks=_as_list(entry, "stacks", number, page),
+            size=_as_size(entry, number, page),
+            tarball=tarball,
         )
     except _SkipSpec as skip:
         page.warn(f"{skip}; skipped")
@@ -352,6 +336,7 @@ def _fast_rows(details: list, page: PageData) -> list[SpecRow]:
                 va = known(va) or _checked(va)
                 st = known(st) or _checked(st)
                 if vs is not None and va is not None and st is not None:
+                    # rows.make_row's order, as a tuple display: the cheapest build per spec
                     append((h, vs, c, o, p, t, va, st, None, tarball))
                     continue
         except (KeyError, TypeError, AttributeError):
@@ -364,6 +349,7 @@ def _fast_rows(details: list, page: PageData) -> list[SpecRow]:
 
 # -- legacy pages -----------------------------------------------------------------------------
 
+SPEC_FILE_LIMIT = 4 << 20  # a legacy spec file is a few kB; never read a huge one whole
 _LEGACY_PAIR = re.compile(r"""\s*-\s*(["'])(?P<spec>.*)\1\s*:\s*(?P<file>\S+)\s*$""")
 _LEGACY_ITEM = re.compile(r"""\s*-\s*(?:(["'])(?P<quoted>.*)\1|(?P<plain>\S.*?))\s*$""")
 
@@ -388,24 +374,19 @@ def _tolerant_block(text: str) -> list[Any]:
 
 
 def _spec_file_hash(directory: str, name: str, listing: set[str]) -> str:
-    """The hash from a sibling ``spec-N.json``, when the mirror kept it."""
+    """The hash from a sibling ``spec-N.json``, when the mirror kept it ("" otherwise: the spec
+    is still listed, installed by its spec string)."""
     if not isinstance(name, str) or name not in listing:
         return ""
     try:
         with open(os.path.join(directory, name), "rb") as handle:
-            data = json.loads(handle.read(4 << 20))
+            document = json.loads(handle.read(SPEC_FILE_LIMIT))
     except (OSError, ValueError, RecursionError):
         return ""
-    spec = data.get("spec") if isinstance(data, dict) else None
-    nodes = spec.get("nodes") if isinstance(spec, dict) else spec
-    if isinstance(nodes, list) and nodes and isinstance(nodes[0], dict):
-        node = nodes[0]
-        if len(node) == 1 and isinstance(next(iter(node.values())), dict):  # {name: {...}}
-            node = next(iter(node.values()))
-        for key in ("hash", "_hash", "full_hash"):
-            if isinstance(node.get(key), str):
-                return node[key]
-    return ""
+    try:
+        return spec_file_hash(document)
+    except PageError:
+        return ""
 
 
 def _legacy_rows(fields: dict, values: dict, path: str, page: PageData) -> list[SpecRow]:
@@ -437,7 +418,7 @@ def _legacy_rows(fields: dict, values: dict, path: str, page: PageData) -> list[
             page.warn(f"spec {number}: could not read {parsed.leftover[:40]!r} in the spec string")
         if parsed.name and page.title and parsed.name != page.title:
             page.warn(f"spec {number}: names package {parsed.name!r}, the page is {page.title!r}")
-        rows.append((
+        rows.append(make_row(
             _spec_file_hash(directory, file, listing),
             (parsed.version,) if parsed.version else (),
             parsed.compiler or "none",
@@ -445,9 +426,6 @@ def _legacy_rows(fields: dict, values: dict, path: str, page: PageData) -> list[
             parsed.platform,
             parsed.target,
             parsed.variants,
-            (),
-            None,
-            None,
         ))  # fmt: skip
     return rows
 
@@ -531,7 +509,7 @@ def parse_page(text: str, path: str = "") -> PageData:
                 f"spec_details is {_type_name(details)}, not a list", fields["spec_details"][0]
             )
         page.specs = _fast_rows(details, page)
-        page.era = "A" if any(row[9] for row in page.specs) else "B"
+        page.era = "A" if any(row[TARBALL] for row in page.specs) else "B"
     elif "spec_files" in values:
         page.era = "legacy"
         page.specs = _legacy_rows(fields, values, path, page)
