@@ -54,12 +54,13 @@ LOAD_CHILD = """
 import json, os, resource, sys, time
 os.environ["CACHETUI_CACHE_DIR"] = {cache_dir!r}
 started = time.perf_counter()
-from cachetui.loader import load
-result = load([{path!r}], cache={cache!r})
+from cachetui.loader import load, made_to_last
+with made_to_last():  # as the CLI and the browser load
+    result = load([{path!r}], cache={cache!r})
 elapsed = time.perf_counter() - started
 if {save!r}:
     saving = time.perf_counter()
-    result.save_cache()
+    result.pending.save()
     print("saved in", time.perf_counter() - saving, file=sys.stderr)
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({{"seconds": elapsed, "specs": len(result.catalog), "pages": result.pages,
@@ -95,8 +96,8 @@ UI_CHILD = """
 import asyncio, json, os, resource, statistics, time
 os.environ["CACHETUI_CACHE_DIR"] = {cache_dir!r}
 started = time.perf_counter()
-from cachetui.loader import BackgroundLoad
-preload = BackgroundLoad([{path!r}])  # as the CLI does: the load runs while Textual starts
+from cachetui.loader import BackgroundLoad, made_to_last
+preload = BackgroundLoad([{path!r}], around=made_to_last)  # as the CLI does: the load runs while Textual starts
 from cachetui.ui.app import CacheApp
 from cachetui.ui.widgets.spec_table import SpecTable
 
@@ -254,7 +255,7 @@ def bench_lazy(path: Path, work: Path) -> dict:
 
     os.environ["CACHETUI_CACHE_DIR"] = cache_dir
     groups = tag_groups(str(path)) or []
-    load([p for g in groups for p in g.paths]).save_cache()
+    load([p for g in groups for p in g.paths]).pending.save()
     warm = run_child(LAZY_CHILD.format(path=str(path), cache_dir=cache_dir))
     rounded = lambda d: {k: round(v, 3) if isinstance(v, float) else v for k, v in d.items()}  # noqa: E731
     return {"cold": rounded(cold), "warm": rounded(warm)}
@@ -276,7 +277,7 @@ def bench_ui(path: Path, repeat: int, work: Path) -> dict:
     from cachetui.loader import load
 
     os.environ["CACHETUI_CACHE_DIR"] = cache_dir
-    load([str(path)]).save_cache()
+    load([str(path)]).pending.save()
     for _ in range(repeat):
         warms.append(run_child(UI_CHILD.format(path=str(path), keys=FILTER_KEYS[:1],
                                                cache_dir=cache_dir)))  # fmt: skip

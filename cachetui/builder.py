@@ -10,6 +10,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from .rows import CODED_FIELDS, HASH, SIZE, STACKS, TARBALL, SpecRow
+
 if TYPE_CHECKING:
     from .catalog import Catalog
 
@@ -18,8 +20,6 @@ if TYPE_CHECKING:
 CODED = ("versions", "compiler", "os", "platform", "target", "variants", "stacks")
 # Fields that are the same for every spec of a page: stored once per page.
 PER_PAGE = ("package", "tag", "source")
-# The order of the coded fields in a spec row (see ``CatalogBuilder.add_rows``).
-ROW_CODED = ("versions", "compiler", "os", "platform", "target", "variants", "stacks")
 FACETS = ("os", "target", "compiler", "stack", "version", "platform")
 
 
@@ -145,13 +145,13 @@ class CatalogBuilder:
     ) -> None:
         self.pages.append(PageRecord(package, tag, source, meta, era, start=len(self.hashes)))
 
-    def add_rows(self, rows: list[tuple], deps: Optional[list[tuple]] = None) -> None:
-        """Add a page's spec rows: (hash, versions, compiler, os, platform, target, variants,
-        stacks, size, tarball). Column at a time, so the per-spec work runs in C."""
+    def add_rows(self, rows: list[SpecRow], deps: Optional[list[tuple]] = None) -> None:
+        """Add a page's spec rows (``rows``). Column at a time, so the per-spec work runs in C."""
         if not rows:
             return
         columns = list(zip(*rows))
-        for name, values in zip(ROW_CODED, columns[1:8]):
+        for name, field_index in CODED_FIELDS:
+            values = columns[field_index]
             table = self.tables[name]
             index = table.index
             for value in set(values):
@@ -159,11 +159,11 @@ class CatalogBuilder:
                     table.code(value)
             self.codes[name].extend(map(index.__getitem__, values))
         page = self.pages[-1]
-        for combo, count in Counter(columns[7]).items():
+        for combo, count in Counter(columns[STACKS]).items():
             for stack in combo:
                 page.specs_by_stack[stack] = page.specs_by_stack.get(stack, 0) + count
-        self.hashes.extend(columns[0])
-        self.sizes.extend(-1 if size is None else size for size in columns[8])
-        self.tarballs.extend(columns[9])
+        self.hashes.extend(columns[HASH])
+        self.sizes.extend(-1 if size is None else size for size in columns[SIZE])
+        self.tarballs.extend(columns[TARBALL])
         self.deps.extend(deps if deps is not None else [()] * len(rows))
         page.count += len(rows)

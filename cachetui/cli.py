@@ -171,7 +171,7 @@ def _save_caches() -> None:
     with contextlib.suppress(OSError):
         sys.stdout.flush()  # the answer first: writing a big cache takes a second or two
     while _unsaved:
-        _unsaved.pop().save_cache()
+        _unsaved.pop().pending.save()
 
 
 def _report(result: LoadResult) -> None:
@@ -331,15 +331,23 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_browse(args: argparse.Namespace) -> int:
-    from .loader import DEFAULT_MAX_BYTES, BackgroundLoad, bundled_seeds, checkout_groups
+    from .loader import (
+        DEFAULT_MAX_BYTES,
+        BackgroundLoad,
+        bundled_seeds,
+        checkout_groups,
+        made_to_last,
+    )
 
     paths = args.paths or [str(bundled_seeds())]
     max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
     print_format = args.format if args.print_selection else None
     groups = None if args.eager else checkout_groups(paths)
     # Everything is loaded at start: begin now, while Textual is imported and starts up.
-    preload = None if groups else BackgroundLoad(paths, max_bytes=max_bytes, tag=args.tag,
-                                                 timeout=args.timeout, cache=args.use_cache)  # fmt: skip
+    # The catalog lives as long as the process: made with the collector paused, then frozen.
+    preload = None if groups else BackgroundLoad(paths, around=made_to_last, max_bytes=max_bytes,
+                                                 tag=args.tag, timeout=args.timeout,
+                                                 cache=args.use_cache)  # fmt: skip
 
     from .ui.app import CacheApp  # the only path that imports Textual
 

@@ -28,22 +28,15 @@ import numpy as np
 
 from . import __version__
 from .builder import CODED, CatalogBuilder, PageRecord, _Interner
+from .cachedirs import cache_base, download_cache_dir, index_cache_dir
+from .errors import CacheInvalid
+from .fetchers import is_url
 from .model import Problem
-from .sources import is_url
 from .spackdb import Dependency
 
 FORMAT = 3
 CACHE_MIN_BYTES = 1_000_000  # smaller inputs parse in milliseconds: not worth a cache file
 TUPLE_COLUMNS = ("versions", "variants", "stacks")
-
-
-def cache_root() -> Path:
-    override = os.environ.get("CACHETUI_CACHE_DIR")
-    if override:
-        return Path(override) / "index"
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("cachetui")) / "index"
 
 
 Input = Union[str, tuple[str, ...]]  # a folder, or several small ones cached as one unit
@@ -58,7 +51,7 @@ def _where(path: Input) -> Union[str, list[str]]:
 
 def cache_file(path: Input, max_bytes: int, tag: Optional[str], version: int = FORMAT) -> Path:
     identity = json.dumps([version, _where(path), max_bytes, tag])
-    return cache_root() / (hashlib.sha256(identity.encode()).hexdigest()[:32] + ".npz")
+    return index_cache_dir() / (hashlib.sha256(identity.encode()).hexdigest()[:32] + ".npz")
 
 
 def _stat(path: str) -> Optional[tuple[int, int]]:
@@ -70,10 +63,6 @@ def _stat(path: str) -> Optional[tuple[int, int]]:
 
 
 # -- reading and writing ----------------------------------------------------------------------
-
-
-class CacheInvalid(Exception):
-    """The cache file cannot be used; the message says why (it is rebuilt)."""
 
 
 def _dependency_lists(deps: list[tuple]) -> list:
@@ -275,6 +264,26 @@ class Plan:
         return save
 
 
+class PendingWrites:
+    """The index-cache files a load has to write: kept apart from the load's result, so the
+    caller decides when (the browser after its first paint, the CLI after its answer)."""
+
+    def __init__(self) -> None:
+        self._saves: list[Callable[[], None]] = []
+
+    def __len__(self) -> int:
+        return len(self._saves)
+
+    def add(self, save: Callable[[], None]) -> None:
+        self._saves.append(save)
+
+    def save(self) -> None:
+        """Write them (atomic, may run in a thread); a second call writes nothing."""
+        saves, self._saves = self._saves, []
+        for save in saves:
+            save()
+
+
 def plan(
     path: Input,
     items: Sequence[tuple[str, bool]],
@@ -325,12 +334,12 @@ def plan(
 
 
 def info() -> dict[str, Any]:
-    root = cache_root()
+    root = index_cache_dir()
     entries = sorted(root.glob("*.npz")) if root.is_dir() else []
-    downloads = root.parent / "downloads"
+    downloads = download_cache_dir()
     download_files = [p for p in downloads.iterdir() if p.is_file()] if downloads.is_dir() else []
     return {
-        "path": str(root.parent),
+        "path": str(cache_base()),
         "index_files": len(entries),
         "index_bytes": sum(p.stat().st_size for p in entries),
         "download_files": len(download_files),
@@ -341,7 +350,7 @@ def info() -> dict[str, Any]:
 def clear() -> int:
     """Remove every cache file (index and downloads); the number of files removed."""
     removed = 0
-    for folder in (cache_root(), cache_root().parent / "downloads"):
+    for folder in (index_cache_dir(), download_cache_dir()):
         if folder.is_dir():
             removed += sum(1 for p in folder.iterdir() if p.is_file())
             shutil.rmtree(folder, ignore_errors=True)

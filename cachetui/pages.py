@@ -13,12 +13,14 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any, Optional
 
 import yaml
 
+from .entries import PageData, fast_rows, type_name
+from .errors import NotAPage, PageError, UnsafeYaml
+from .rows import TARBALL, SpecRow, make_row
+from .spackdb import spec_file_hash
 from .specstring import parse_spec_string
 
 try:  # libyaml is there on every mainstream platform; the pure-Python loader is the fallback
@@ -26,9 +28,6 @@ try:  # libyaml is there on every mainstream platform; the pure-Python loader is
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
-SpecRow = tuple  # (hash, versions, compiler, os, platform, target, variants, stacks, size, tarball)
-
-HASH_RE = re.compile(r"[a-z2-7]{32}")
 _PLAIN = re.compile(r"[A-Za-z_][\w.\-]*")
 _FLOW_WORDS = re.compile(r"\[([\w.\- ,]*)\]")
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
@@ -36,44 +35,6 @@ MAX_DEPTH = 64
 # One decoder for every value: json.loads(text, strict=False) builds a new one per call.
 # Not strict: raw control characters inside strings are data too.
 _JSON = json.JSONDecoder(strict=False)
-MAX_ISSUES_KEPT = 20
-
-
-class PageError(Exception):
-    """The file cannot be read as a page. ``reason`` is plain text for the user."""
-
-    def __init__(self, reason: str, line: Optional[int] = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
-
-
-class UnsafeYaml(PageError):
-    """YAML that would be dangerous to construct (aliases, absurd nesting); never repaired."""
-
-
-class NotAPage(PageError):
-    """The file is not a build cache page at all (no front matter, another layout)."""
-
-
-class _SkipSpec(Exception):
-    pass
-
-
-@dataclass
-class PageData:
-    title: str
-    tag: str
-    era: str  # "A", "B" or "legacy"
-    meta: dict[str, Any]
-    specs: list[SpecRow]
-    warnings: list[str] = field(default_factory=list)
-    issue_count: int = 0
-
-    def warn(self, message: str) -> None:
-        self.issue_count += 1
-        if len(self.warnings) < MAX_ISSUES_KEPT:
-            self.warnings.append(message)
 
 
 # -- front matter -----------------------------------------------------------------------------
@@ -210,160 +171,9 @@ def decode_value(key: str, text: str, line: int) -> Any:
     return loaded.get(key) if isinstance(loaded, dict) else None
 
 
-# -- spec entries -----------------------------------------------------------------------------
-
-
-def _type_name(value: Any) -> str:
-    return {dict: "a mapping", list: "a list", type(None): "null"}.get(
-        type(value), type(value).__name__
-    )
-
-
-def _as_text(entry: dict, key: str, number: int, page: PageData, required: bool = True) -> str:
-    value = entry.get(key)
-    if type(value) is str:
-        return value
-    if value is None:
-        if required:
-            page.warn(f"spec {number}: {key} is {'null' if key in entry else 'missing'}")
-        return ""
-    if isinstance(value, (int, float)):
-        page.warn(f"spec {number}: {key} is a number ({value!r}), read as text")
-        return str(value)
-    raise _SkipSpec(f"spec {number}: {key} is {_type_name(value)}, not text")
-
-
-def _all_text(items: tuple) -> bool:
-    return all(type(item) is str for item in items)
-
-
-def _as_list(entry: dict, key: str, number: int, page: PageData) -> tuple[str, ...]:
-    value = entry.get(key)
-    if type(value) is list:
-        try:
-            clean = _checked(tuple(value))
-        except TypeError:  # unhashable items (mappings, lists)
-            clean = None
-        if clean is not None:
-            return clean
-        items = []
-        for item in value:
-            if isinstance(item, str):
-                items.append(item)
-            elif isinstance(item, (int, float)) or item is None:
-                page.warn(f"spec {number}: {key} has a {_type_name(item)} item, read as text")
-                items.append("" if item is None else str(item))
-            else:
-                raise _SkipSpec(f"spec {number}: {key} has {_type_name(item)} item")
-        return tuple(items)
-    if value is None:
-        if key not in entry:
-            page.warn(f"spec {number}: {key} is missing")
-        return ()
-    if isinstance(value, (str, int, float)):
-        page.warn(f"spec {number}: {key} is {_type_name(value)}, not a list; read as one item")
-        return (str(value),)
-    raise _SkipSpec(f"spec {number}: {key} is {_type_name(value)}, not a list")
-
-
-def _as_size(entry: dict, number: int, page: PageData) -> Optional[int]:
-    value = entry.get("size", "-")
-    if value == "-" or value is None:
-        return None
-    if type(value) is int and value >= 0:
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    page.warn(f"spec {number}: size {str(value)[:40]!r} is not a byte count; shown as unknown")
-    return None
-
-
-def _spec_row(entry: Any, number: int, page: PageData) -> Optional[SpecRow]:
-    if type(entry) is not dict:
-        page.warn(f"spec {number}: is {_type_name(entry)}, not a mapping; skipped")
-        return None
-    try:
-        hash_ = _as_text(entry, "hash", number, page, required=False)
-        if "hash" not in entry:
-            page.warn(f"spec {number}: hash is missing")
-        elif hash_ and not HASH_RE.fullmatch(hash_):
-            page.warn(f"spec {number}: hash {hash_[:40]!r} is not a 32-character Spack hash")
-        tarball = entry.get("tarball")
-        if tarball is not None and type(tarball) is not str:
-            page.warn(f"spec {number}: tarball is {_type_name(tarball)}, not text; dropped")
-            tarball = None
-        return (
-            hash_,
-            _as_list(entry, "versions", number, page),
-            _as_text(entry, "compiler", number, page),
-            _as_text(entry, "os", number, page),
-            _as_text(entry, "platform", number, page),
-            _as_text(entry, "target", number, page),
-            _as_list(entry, "variants", number, page),
-            _as_list(entry, "stacks", number, page),
-            _as_size(entry, number, page),
-            tarball,
-        )
-    except _SkipSpec as skip:
-        page.warn(f"{skip}; skipped")
-        return None
-
-
-_ROW_FIELDS = itemgetter(
-    "hash", "compiler", "os", "platform", "target", "versions", "variants", "stacks"
-)
-# Validated item tuples, shared by every spec that has the same ones (the builder interns them
-# anyway; this saves re-checking each item of each spec).
-_checked_items: dict[tuple, tuple] = {}
-
-
-def _checked(items: tuple) -> Optional[tuple]:
-    """``items`` (one shared copy) if all are text; None if some are not (the slow path says
-    which). Raises TypeError for unhashable items."""
-    known = _checked_items.get(items)
-    if known is None:
-        if not _all_text(items):
-            return None
-        if len(_checked_items) > 200_000:
-            _checked_items.clear()
-        known = _checked_items.setdefault(items, items)
-    return known
-
-
-def _fast_rows(details: list, page: PageData) -> list[SpecRow]:
-    """The common case, every field of the expected type, at full speed; anything else goes
-    through ``_spec_row``, which explains what is wrong."""
-    rows: list[SpecRow] = []
-    append = rows.append
-    hash_ok = HASH_RE.fullmatch
-    known = _checked_items.get
-    for number, entry in enumerate(details, start=1):
-        try:
-            h, c, o, p, t, vs, va, st = _ROW_FIELDS(entry)
-            size, tarball = entry.get("size", "-"), entry.get("tarball")
-            if (
-                type(h) is str and type(c) is str and type(o) is str and type(p) is str
-                and type(t) is str and type(vs) is list and type(va) is list
-                and type(st) is list and (size == "-" or size is None)
-                and (tarball is None or type(tarball) is str) and hash_ok(h)
-            ):  # fmt: skip
-                vs, va, st = tuple(vs), tuple(va), tuple(st)
-                vs = known(vs) or _checked(vs)
-                va = known(va) or _checked(va)
-                st = known(st) or _checked(st)
-                if vs is not None and va is not None and st is not None:
-                    append((h, vs, c, o, p, t, va, st, None, tarball))
-                    continue
-        except (KeyError, TypeError, AttributeError):
-            pass
-        row = _spec_row(entry, number, page)
-        if row is not None:
-            append(row)
-    return rows
-
-
 # -- legacy pages -----------------------------------------------------------------------------
 
+SPEC_FILE_LIMIT = 4 << 20  # a legacy spec file is a few kB; never read a huge one whole
 _LEGACY_PAIR = re.compile(r"""\s*-\s*(["'])(?P<spec>.*)\1\s*:\s*(?P<file>\S+)\s*$""")
 _LEGACY_ITEM = re.compile(r"""\s*-\s*(?:(["'])(?P<quoted>.*)\1|(?P<plain>\S.*?))\s*$""")
 
@@ -388,31 +198,26 @@ def _tolerant_block(text: str) -> list[Any]:
 
 
 def _spec_file_hash(directory: str, name: str, listing: set[str]) -> str:
-    """The hash from a sibling ``spec-N.json``, when the mirror kept it."""
+    """The hash from a sibling ``spec-N.json``, when the mirror kept it ("" otherwise: the spec
+    is still listed, installed by its spec string)."""
     if not isinstance(name, str) or name not in listing:
         return ""
     try:
         with open(os.path.join(directory, name), "rb") as handle:
-            data = json.loads(handle.read(4 << 20))
+            document = json.loads(handle.read(SPEC_FILE_LIMIT))
     except (OSError, ValueError, RecursionError):
         return ""
-    spec = data.get("spec") if isinstance(data, dict) else None
-    nodes = spec.get("nodes") if isinstance(spec, dict) else spec
-    if isinstance(nodes, list) and nodes and isinstance(nodes[0], dict):
-        node = nodes[0]
-        if len(node) == 1 and isinstance(next(iter(node.values())), dict):  # {name: {...}}
-            node = next(iter(node.values()))
-        for key in ("hash", "_hash", "full_hash"):
-            if isinstance(node.get(key), str):
-                return node[key]
-    return ""
+    try:
+        return spec_file_hash(document)
+    except PageError:
+        return ""
 
 
 def _legacy_rows(fields: dict, values: dict, path: str, page: PageData) -> list[SpecRow]:
     files = values.get("spec_files")
     names = values.get("spec_names")
     if not isinstance(files, list):
-        raise PageError(f"spec_files is {_type_name(files)}, not a list", fields["spec_files"][0])
+        raise PageError(f"spec_files is {type_name(files)}, not a list", fields["spec_files"][0])
     pairs: list[tuple[str, Any]] = []
     if isinstance(names, list):
         if len(names) != len(files):
@@ -437,7 +242,7 @@ def _legacy_rows(fields: dict, values: dict, path: str, page: PageData) -> list[
             page.warn(f"spec {number}: could not read {parsed.leftover[:40]!r} in the spec string")
         if parsed.name and page.title and parsed.name != page.title:
             page.warn(f"spec {number}: names package {parsed.name!r}, the page is {page.title!r}")
-        rows.append((
+        rows.append(make_row(
             _spec_file_hash(directory, file, listing),
             (parsed.version,) if parsed.version else (),
             parsed.compiler or "none",
@@ -445,9 +250,6 @@ def _legacy_rows(fields: dict, values: dict, path: str, page: PageData) -> list[
             parsed.platform,
             parsed.target,
             parsed.variants,
-            (),
-            None,
-            None,
         ))  # fmt: skip
     return rows
 
@@ -462,7 +264,7 @@ def _tag_of(values: dict, page_warn) -> str:
     if isinstance(categories, str):
         categories = categories.split()
     if not isinstance(categories, list):
-        page_warn(f"categories is {_type_name(categories)}, not a list; tag set to 'legacy'")
+        page_warn(f"categories is {type_name(categories)}, not a list; tag set to 'legacy'")
         return "legacy"
     tags = [str(c) for c in categories if c != "package"]
     if not tags:
@@ -514,7 +316,7 @@ def parse_page(text: str, path: str = "") -> PageData:
     if meta is None:
         page.warn("meta is missing")
     elif not isinstance(meta, dict):
-        page.warn(f"meta is {_type_name(meta)}, not a mapping; ignored")
+        page.warn(f"meta is {type_name(meta)}, not a mapping; ignored")
     else:
         page.meta = meta
     title = values.get("title")
@@ -528,10 +330,10 @@ def parse_page(text: str, path: str = "") -> PageData:
         details = values["spec_details"]
         if not isinstance(details, list):
             raise PageError(
-                f"spec_details is {_type_name(details)}, not a list", fields["spec_details"][0]
+                f"spec_details is {type_name(details)}, not a list", fields["spec_details"][0]
             )
-        page.specs = _fast_rows(details, page)
-        page.era = "A" if any(row[9] for row in page.specs) else "B"
+        page.specs = fast_rows(details, page)
+        page.era = "A" if any(row[TARBALL] for row in page.specs) else "B"
     elif "spec_files" in values:
         page.era = "legacy"
         page.specs = _legacy_rows(fields, values, path, page)

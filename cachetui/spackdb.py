@@ -1,5 +1,7 @@
-"""Read Spack's own build cache indexes: ``index.json`` (database versions 6 to 9), the layout v3
-index manifest and its blob, and single spec files (``.spec.json``, ``.spec.json.sig``). UI-free.
+"""Decode Spack's own build cache documents: ``index.json`` (database versions 6 to 9), the
+layout v3 index manifest and its blob, and single spec files (``.spec.json``, ``.spec.json.sig``).
+Bytes in, rows out: where the bytes come from (a folder, a URL, a cache) is ``sources``'s job.
+UI-free.
 
 Only records with ``in_buildcache: true`` become specs; every record still resolves dependency
 hashes (an external gcc is not in the cache, but it names the compiler of the specs it built).
@@ -13,18 +15,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .pages import PageError
+from .errors import IndexError_
+from .rows import SpecRow, make_row
 
-INDEX_MANIFEST = ("v3", "manifests", "index", "index.manifest.json")
-V2_INDEX = ("build_cache", "index.json")
 FLAG_KEYS = {"cflags", "cppflags", "cxxflags", "fflags", "ldflags", "ldlibs"}
 GZIP_MAGIC = b"\x1f\x8b"
 ARMOR_BEGIN = "-----BEGIN PGP SIGNED MESSAGE-----"
 ARMOR_SIGNATURE = "-----BEGIN PGP SIGNATURE-----"
-
-
-class IndexError_(PageError):
-    """A Spack index or spec file that cannot be read (plain reason for the user)."""
 
 
 @dataclass(frozen=True)
@@ -43,7 +40,7 @@ class Dependency:
 class IndexData:
     """The specs of one index: rows as the page parser makes them, plus dependencies."""
 
-    rows: list[tuple] = field(default_factory=list)
+    rows: list[SpecRow] = field(default_factory=list)
     names: list[str] = field(default_factory=list)  # the package of each row
     deps: list[tuple[Dependency, ...]] = field(default_factory=list)
     packages: dict[str, int] = field(default_factory=dict)  # name -> specs, in first-seen order
@@ -106,11 +103,6 @@ def index_blob_record(manifest: Any) -> dict:
                 )
             return record
     raise IndexError_("index manifest lists no database index blob")
-
-
-def blob_path(record: dict) -> tuple[str, ...]:
-    checksum = record["checksum"]
-    return ("blobs", record.get("checksumAlgorithm", "sha256"), checksum[:2], checksum)
 
 
 def open_blob(data: bytes, record: dict) -> bytes:
@@ -212,10 +204,12 @@ def compiler_of(node: dict, nodes_by_hash: dict[str, dict]) -> str:
     return "none"
 
 
-def node_row(node: dict, nodes_by_hash: dict[str, dict]) -> tuple[tuple, tuple[Dependency, ...]]:
+def node_row(
+    node: dict, nodes_by_hash: dict[str, dict], stacks: tuple[str, ...] = ()
+) -> tuple[SpecRow, tuple[Dependency, ...]]:
     arch = node.get("arch") if isinstance(node.get("arch"), dict) else {}
     version = _text(node.get("version"))
-    row = (
+    row = make_row(
         node_hash(node),
         (version,) if version else (),
         compiler_of(node, nodes_by_hash),
@@ -223,9 +217,7 @@ def node_row(node: dict, nodes_by_hash: dict[str, dict]) -> tuple[tuple, tuple[D
         _text(arch.get("platform")),
         _target(arch),
         variants_of(node.get("parameters")),
-        (),
-        None,
-        None,
+        stacks=stacks,
     )
     deps = []
     for dep in _dependencies(node):
@@ -259,8 +251,8 @@ def read_database(document: Any, stacks: tuple[str, ...] = ()) -> IndexData:
             continue
         node = dict(record["spec"])
         node.setdefault("hash", key)
-        row, deps = node_row(node, nodes_by_hash)
-        data.rows.append(row[:7] + (stacks,) + row[8:])
+        row, deps = node_row(node, nodes_by_hash, stacks)
+        data.rows.append(row)
         data.deps.append(deps)
         name = _text(node.get("name")) or "(unnamed)"
         data.names.append(name)
@@ -268,8 +260,8 @@ def read_database(document: Any, stacks: tuple[str, ...] = ()) -> IndexData:
     return data
 
 
-def read_spec_file(document: Any) -> IndexData:
-    """A single spec file: its root node is the spec; the other nodes resolve its dependencies."""
+def spec_nodes(document: Any) -> list[dict]:
+    """A spec file's nodes as flat mappings, the root first (``{name: {...}}`` unwrapped)."""
     spec = document.get("spec") if isinstance(document, dict) else None
     nodes = spec.get("nodes") if isinstance(spec, dict) else spec
     if not isinstance(nodes, list) or not nodes or not isinstance(nodes[0], dict):
@@ -285,8 +277,19 @@ def read_spec_file(document: Any) -> IndexData:
             node = dict(body, name=name)
         if isinstance(node, dict):
             flat.append(node)
+    return flat
+
+
+def spec_file_hash(document: Any) -> str:
+    """The hash of a spec file's root spec ("" when it names none)."""
+    return node_hash(spec_nodes(document)[0])
+
+
+def read_spec_file(document: Any, stacks: tuple[str, ...] = ()) -> IndexData:
+    """A single spec file: its root node is the spec; the other nodes resolve its dependencies."""
+    flat = spec_nodes(document)
     nodes_by_hash = {node_hash(n): n for n in flat if node_hash(n)}
     root = flat[0]
-    row, deps = node_row(root, nodes_by_hash)
+    row, deps = node_row(root, nodes_by_hash, stacks)
     name = _text(root.get("name")) or "(unnamed)"
     return IndexData(rows=[row], names=[name], deps=[deps], packages={name: 1}, records=len(flat))

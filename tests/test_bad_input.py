@@ -121,18 +121,18 @@ def test_unreadable_file(tmp_path, write_page):
 
 
 def test_read_error_is_reported_even_as_root(tmp_path, write_page, monkeypatch):
-    import cachetui.loader as loader
+    import cachetui.reading as reading
 
     write_page("good.md", page_text("good"))
     bad = write_page("secret.md", page_text("secret"))
-    real_read = loader._read
+    real_read = reading.read_file
 
     def read(path, explicit, max_bytes):
         if path.endswith("secret.md"):
             raise PermissionError(13, "Permission denied", path)
         return real_read(path, explicit, max_bytes)
 
-    monkeypatch.setattr(loader, "_read", read)
+    monkeypatch.setattr(reading, "read_file", read)
     result = load([tmp_path])
     assert only_problem(result, bad).reason == "cannot be read: Permission denied"
     assert len(result.catalog) == 1

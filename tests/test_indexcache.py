@@ -55,7 +55,7 @@ def contents(result):
 
 def load_and_save(path, **options):
     result = load([path], **options)
-    result.save_cache()
+    result.pending.save()
     return result
 
 
@@ -199,7 +199,7 @@ def test_inconsistent_cache_is_rebuilt(corpus):
 
 
 def test_no_cache_neither_reads_nor_writes(corpus):
-    load([corpus], cache=False).save_cache()
+    load([corpus], cache=False).pending.save()
     assert not cache_path(corpus).exists()
     load_and_save(corpus)
     cache_path(corpus).write_bytes(b"garbage")
@@ -216,7 +216,7 @@ def test_concurrent_writers_never_corrupt(corpus):
             for _ in range(10):
                 load([corpus], cache=False)
                 part = load([corpus])
-                part.save_cache()
+                part.pending.save()
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
 
@@ -226,7 +226,7 @@ def test_concurrent_writers_never_corrupt(corpus):
     # and two processes at the same time
     code = (f"import cachetui.indexcache as c; c.CACHE_MIN_BYTES = 0\n"
             f"from cachetui.loader import load\n"
-            f"for _ in range(5): load([{str(corpus)!r}]).save_cache()\n")  # fmt: skip
+            f"for _ in range(5): load([{str(corpus)!r}]).pending.save()\n")  # fmt: skip
     processes = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT) for _ in range(2)]
     for thread in threads:
         thread.join()
@@ -259,16 +259,14 @@ def test_cli_uses_and_skips_the_cache(corpus, capsys):
 
 
 def test_cli_writes_the_cache_after_its_answer(corpus, capsys, monkeypatch):
-    from cachetui.loader import LoadResult
-
     written_before_save = []
-    real_save = LoadResult.save_cache
+    real_save = indexcache.PendingWrites.save
 
-    def save(result):
+    def save(pending):
         written_before_save.append(capsys.readouterr().out)
-        real_save(result)
+        real_save(pending)
 
-    monkeypatch.setattr(LoadResult, "save_cache", save)
+    monkeypatch.setattr(indexcache.PendingWrites, "save", save)
     assert main(["list", str(corpus), "--format", "hashes"]) == 0
     assert written_before_save and h(0) in written_before_save[0]
     assert indexcache.info()["index_files"] == 1
@@ -312,5 +310,5 @@ def test_small_folders_given_together_share_one_cache(tmp_path, monkeypatch):
 
 def load_and_save_all(paths):
     result = load(paths)
-    result.save_cache()
+    result.pending.save()
     return result

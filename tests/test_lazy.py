@@ -6,7 +6,7 @@ import pytest
 from apphelpers import settle
 from conftest import page_text, spec_entry
 
-import cachetui.loader as loader
+import cachetui.discovery as discovery
 from cachetui.lazy import tags_needed
 from cachetui.loader import tag_groups
 from cachetui.ui.app import CacheApp
@@ -24,7 +24,7 @@ def h(tag_index: int, package: int, n: int) -> str:
 
 @pytest.fixture
 def site(tmp_path, monkeypatch):
-    monkeypatch.setattr(loader, "LAZY_MIN_PACKAGES", 0)
+    monkeypatch.setattr(discovery, "LAZY_MIN_PACKAGES", 0)
     root = tmp_path / "site" / "_cache"
     for t, tag in enumerate(TAGS):
         for p in range(3):

@@ -225,6 +225,40 @@ def test_made_to_last_freezes_what_a_load_made(write_page, tmp_path):
         gc.unfreeze()
 
 
+def test_a_library_load_leaves_the_collector_as_it_found_it(write_page, tmp_path):
+    """The GC policy (pause, then freeze) is the entry points' business, not the library's."""
+    import gc
+
+    write_page("p/specs.md", page_text("p", specs=[spec_entry()]))
+    gc.unfreeze()
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            assert len(load([tmp_path]).catalog) == 1
+            assert gc.isenabled() is enabled and gc.get_freeze_count() == 0
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_background_load_applies_the_policy_it_is_given(write_page, tmp_path):
+    import gc
+
+    from cachetui.loader import BackgroundLoad, made_to_last
+
+    write_page("p/specs.md", page_text("p", specs=[spec_entry()]))
+    gc.unfreeze()
+    try:
+        plain = BackgroundLoad([tmp_path], cache=False)
+        assert plain.done(wait=30) and len(plain.result().catalog) == 1
+        assert gc.get_freeze_count() == 0
+        lasting = BackgroundLoad([tmp_path], around=made_to_last, cache=False)
+        assert lasting.done(wait=30) and len(lasting.result().catalog) == 1
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_background_load_gives_the_same_result_and_its_errors(write_page, tmp_path):
     from cachetui.loader import BackgroundLoad
 

@@ -10,6 +10,7 @@ import tempfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cachetui import rows
 from cachetui.export import render
 from cachetui.loader import load
 from cachetui.model import Problem
@@ -65,11 +66,15 @@ def test_every_valid_spec_comes_back_with_the_same_fields(title, tag, specs):
     assert page.title == title and page.tag == tag
     assert len(page.specs) == len(specs)
     for row, spec in zip(page.specs, specs):
-        assert row[0] == spec["hash"]
-        assert list(row[1]) == spec["versions"] and row[2] == spec["compiler"]
-        assert (row[3], row[4], row[5]) == (spec["os"], spec["platform"], spec["target"])
-        assert list(row[6]) == spec["variants"] and list(row[7]) == spec["stacks"]
-        assert row[9] == spec.get("tarball")
+        assert row[rows.HASH] == spec["hash"]
+        assert list(row[rows.VERSIONS]) == spec["versions"]
+        assert row[rows.COMPILER] == spec["compiler"]
+        assert (row[rows.OS], row[rows.PLATFORM], row[rows.TARGET]) == (
+            spec["os"], spec["platform"], spec["target"],
+        )  # fmt: skip
+        assert list(row[rows.VARIANTS]) == spec["variants"]
+        assert list(row[rows.STACKS]) == spec["stacks"]
+        assert row[rows.TARBALL] == spec.get("tarball")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

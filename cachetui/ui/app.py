@@ -307,12 +307,12 @@ class CacheApp(App[Optional[str]]):
     def save_index_cache(self, result: LoadResult) -> None:
         """Write the on-disk index cache a moment after the first paint (writing holds the GIL
         for a while: it would delay that paint), off the UI thread."""
-        result.save_cache()
+        result.pending.save()
 
     def save_unsaved_caches(self) -> None:
         """Write what a quick quit left unsaved (called after the browser has exited)."""
         while self._unsaved:
-            self._unsaved.pop(0).save_cache()
+            self._unsaved.pop(0).pending.save()
 
     @work(thread=True, exclusive=True, group="warm", exit_on_error=False)
     def warm_indexes(self) -> None:

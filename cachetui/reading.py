@@ -1,0 +1,196 @@
+"""Read and parse files into a builder: the bytes (bounded, unbuffered), their text, and the
+``Parser`` that turns each file into pages, or a Spack index into pages of one tag. UI-free.
+
+A bad file never stops the load: it becomes a ``Problem`` naming the file, the line where known
+and a plain reason, and the other files still load.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Optional
+
+from .builder import CatalogBuilder
+from .discovery import index_name
+from .errors import NotAPage, PageError
+from .fetchers import DEFAULT_TIMEOUT, Status, is_url
+from .model import Problem, meta_disagreements
+from .pages import PageData, parse_page
+from .rows import HASH, SpecRow
+from .sources import looks_like_index_file, read_source
+
+PAGE_START = re.compile(rb"(\xef\xbb\xbf)?---[ \t]*\r?\n")  # the largest real page is ~1 MB
+
+
+@dataclass(frozen=True)
+class IndexOptions:
+    tag: Optional[str] = None  # the tag of specs from Spack indexes (default: the mirror's name)
+    timeout: float = DEFAULT_TIMEOUT
+    status: Optional[Status] = None
+
+
+def read_file(path: str, explicit: bool, max_bytes: int) -> Optional[bytes]:
+    """The file's bytes, or None when a walked file is plainly not a page (saves reading
+    tarballs and spec files whole)."""
+    # Unbuffered: a buffered read(n) allocates n bytes up front, the whole size limit per page.
+    with open(path, "rb", buffering=0) as handle:
+        head = handle.read(8)
+        if not explicit and head and not head.startswith((b"---", b"\xef\xbb\xbf---")):
+            return None
+        size = os.fstat(handle.fileno()).st_size
+        if size > max_bytes:
+            raise PageError(
+                f"{size / 1e6:.1f} MB is over the size limit of {max_bytes / 1e6:.1f} MB; skipped"
+            )
+        # What the file holds, and one byte more to see it grow; special files report no size.
+        want = (size if 0 < size <= max_bytes else max_bytes) + 1 - len(head)
+        chunks = [head]
+        while want > 0:
+            chunk = handle.read(want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            want -= len(chunk)
+        return b"".join(chunks)
+
+
+def decode(data: bytes) -> tuple[str, Optional[str], Optional[int]]:
+    """The text, and a note with its line when bytes had to be replaced."""
+    if not data:
+        raise PageError("empty file")
+    nul = data.find(b"\x00")
+    if nul != -1:
+        raise PageError(f"binary file (NUL byte at offset {nul}); skipped")
+    try:
+        return data.decode("utf-8"), None, None
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        note = (
+            f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start},"
+            f" line {line}); bad bytes shown as \ufffd"
+        )
+        return data.decode("utf-8", errors="replace"), note, line
+
+
+def _check_hashes(page: PageData, seen_in_tag: set[str]) -> None:
+    """Report a hash listed twice in a page, or also on another page of the same tag (a hash
+    in several tags is normal: releases share binaries). Both copies are kept."""
+    hashes = [row[HASH] for row in page.specs if row[HASH]]
+    unique = set(hashes)
+    if len(unique) < len(hashes):
+        repeated = sorted(h for h, n in Counter(hashes).items() if n > 1)
+        page.warn(
+            f"hash {repeated[0]} is listed more than once on this page ({len(repeated)} such)"
+        )
+    elsewhere = unique & seen_in_tag
+    if elsewhere:
+        first = sorted(elsewhere)[0]
+        page.warn(
+            f"hash {first} is also on another page of tag {page.tag!r} ({len(elsewhere)} such)"
+        )
+    seen_in_tag |= unique
+
+
+def _one_problem(path: str, messages: list[str], line: Optional[int] = None) -> Problem:
+    """One problem per file: the first reason, and every reason in the details."""
+    more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
+    return Problem(path, messages[0] + more, line, "warning", tuple(messages))
+
+
+class Parser:
+    """Parses files into one builder, keeping what spans files: legacy folders' repeated pages
+    and hashes seen per tag. ``kinds`` records what each file turned out to be."""
+
+    def __init__(self, builder: CatalogBuilder, max_bytes: int, options: IndexOptions) -> None:
+        self.builder = builder
+        self.max_bytes = max_bytes
+        self.options = options
+        self.problems: list[Problem] = []
+        self.kinds: dict[str, str] = {}  # path -> "page", "index", "not-page" or "error"
+        self.legacy_seen: dict[tuple[str, str, str], tuple[str, set[SpecRow]]] = {}
+        self.hashes_of_tag: dict[str, set[str]] = {}
+
+    def parse(self, path: str, explicit: bool) -> None:
+        try:
+            self.kinds[path] = self._parse(path, explicit)
+        except NotAPage as error:
+            self.kinds[path] = "not-page"
+            if explicit:
+                self.problems.append(
+                    Problem(path, f"not a build cache page: {error.reason}", error.line)
+                )
+        except PageError as error:
+            self.kinds[path] = "error"
+            self.problems.append(Problem(path, error.reason, error.line))
+        except OSError as error:
+            self.kinds[path] = "error"
+            self.problems.append(Problem(path, f"cannot be read: {error.strerror or error}"))
+        except RecursionError:
+            self.kinds[path] = "error"
+            self.problems.append(Problem(path, "a value is nested too deeply"))
+
+    def _parse(self, path: str, explicit: bool) -> str:
+        if is_url(path) or os.path.isdir(path):
+            return self._index(path)
+        index_named = index_name(path)
+        data = read_file(path, explicit or index_named, self.max_bytes)
+        if data is None:
+            return "not-page"
+        if (
+            (explicit or index_named)
+            and not PAGE_START.match(data)
+            and looks_like_index_file(path, data[:64])
+        ):
+            return self._index(path)
+        text, note, note_line = decode(data)
+        page = parse_page(text, path)
+        if page.era == "legacy":
+            key = (page.tag, page.title, os.path.dirname(path))
+            first, seen = self.legacy_seen.setdefault(key, (path, set()))
+            fresh = [row for row in page.specs if row not in seen]
+            if first != path and len(fresh) < len(page.specs):
+                page.warn(
+                    f"{len(page.specs) - len(fresh)} specs repeat those of"
+                    f" {os.path.basename(first)}; each is listed once"
+                )
+            seen.update(fresh)
+            page.specs = fresh
+        _check_hashes(page, self.hashes_of_tag.setdefault(page.tag, set()))
+        self.builder.start_page(page.title, page.tag, path, page.meta, page.era)
+        self.builder.add_rows(page.specs)
+        record = self.builder.pages[-1]
+        for message in meta_disagreements(page.meta, record.count, record.specs_by_stack):
+            page.warn(message)
+        if not page.specs:
+            page.warn("the page lists no specs")
+        messages = ([note] if note else []) + page.warnings
+        if messages:
+            self.problems.append(_one_problem(path, messages, note_line if note else None))
+        return "page"
+
+    def _index(self, path: str) -> str:
+        """A Spack index, mirror or spec file; its packages become pages of one tag."""
+        options = self.options
+        loaded = read_source(path, options.timeout, options.status)
+        data = loaded.data
+        tag = options.tag or loaded.tag
+        order = sorted(range(len(data.rows)), key=data.names.__getitem__)
+        start = 0
+        while start < len(order):
+            name = data.names[order[start]]
+            stop = start
+            while stop < len(order) and data.names[order[stop]] == name:
+                stop += 1
+            chosen = order[start:stop]
+            self.builder.start_page(name, tag, loaded.source, {}, "index")
+            self.builder.add_rows([data.rows[i] for i in chosen], [data.deps[i] for i in chosen])
+            start = stop
+        messages = list(data.warnings) + loaded.notes
+        if not data.rows:
+            messages.append(f"the index lists no specs in the build cache ({data.records} records)")
+        if messages:
+            self.problems.append(_one_problem(path, messages))
+        return "index"
