@@ -60,7 +60,10 @@ class Column:
     def value_counts(self, ids: Optional[Ids] = None) -> list[tuple[Any, int]]:
         """(value, count) for every value present among ``ids``, in code order."""
         counts = self.counts(ids)
-        return [(self.values[code], int(counts[code])) for code in np.flatnonzero(counts)]
+        present = np.flatnonzero(counts)
+        values = self.values
+        # tolist: Python ints in one C call, not one numpy scalar per value
+        return [(values[c], n) for c, n in zip(present.tolist(), counts[present].tolist())]
 
     def broadcast(self, per_value: np.ndarray) -> np.ndarray:
         """Per spec, the entry of ``per_value`` (one per distinct value) for its value."""
