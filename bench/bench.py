@@ -192,7 +192,7 @@ fragments = [typo(h[:8]) for h in picks[:60]]
 found = sum(1 for f, h in zip(fragments, picks) if any(catalog.hashes[x.spec_id] == h for x in find_hashes(catalog, f, limit=None)))
 out["fuzzy_hash_ms_median"] = median_ms(lambda f: find_hashes(catalog, f), fragments)
 out["fuzzy_hash_found"] = f"{{found}}/{{len(fragments)}}"
-names = catalog.columns["package"][1]
+names = catalog.package_names
 name_typos = [typo(n) for n in rng.sample(names, 60) if len(n) > 4]
 out["fuzzy_name_ms_median"] = median_ms(lambda n: find_packages(catalog, n), name_typos)
 queries = ["%gcc@13 os=ubuntu22.04", "stack=e4s* target=x86_64_v3", "!%gcc +mpi", "@1.2 platform=linux",

@@ -1,5 +1,6 @@
-"""Collects specs page by page into columns of interned codes. UI-free and numpy-free, so a
-parsing subprocess starts fast; ``catalog.build_catalog`` freezes the result into numpy arrays.
+"""Collects specs page by page into columns of interned codes; ``catalog.build_catalog``
+freezes the result into numpy arrays. UI-free; numpy is imported only to merge and subset
+builders.
 """
 
 from __future__ import annotations
@@ -10,32 +11,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from .interner import Interner
 from .rows import CODED_FIELDS, HASH, SIZE, STACKS, TARBALL, SpecRow
+from .schema import CODED
 
 if TYPE_CHECKING:
     from .catalog import Catalog
-
-# Fields stored as codes into a value table. Multi-valued fields (versions, variants, stacks)
-# intern the whole tuple: real pages repeat the same few combinations.
-CODED = ("versions", "compiler", "os", "platform", "target", "variants", "stacks")
-# Fields that are the same for every spec of a page: stored once per page.
-PER_PAGE = ("package", "tag", "source")
-FACETS = ("os", "target", "compiler", "stack", "version", "platform")
-
-
-class _Interner:
-    __slots__ = ("values", "index")
-
-    def __init__(self) -> None:
-        self.values: list[Any] = []
-        self.index: dict[Any, int] = {}
-
-    def code(self, value: Any) -> int:
-        code = self.index.get(value)
-        if code is None:
-            code = self.index[value] = len(self.values)
-            self.values.append(value)
-        return code
 
 
 @dataclass
@@ -74,7 +55,7 @@ class CatalogBuilder:
     """Collects specs page by page, then freezes them into a ``Catalog``."""
 
     def __init__(self) -> None:
-        self.tables = {name: _Interner() for name in CODED}
+        self.tables = {name: Interner() for name in CODED}
         self.codes = {name: array("i") for name in CODED}
         self.hashes: list[str] = []
         self.sizes = array("q")

@@ -10,15 +10,88 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from typing import Any, Optional
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import numpy as np
 
-from .builder import PER_PAGE, CatalogBuilder, PageRecord, _Interner
+from .cancel import CancelCheck, check, never
+from .interner import Interner
 from .model import Package, Spec, parse_compiler
+from .schema import CODED, FACET_COLUMN, FACETS, PER_PAGE
 
-FACETS = ("os", "target", "compiler", "stack", "version", "platform")
+if TYPE_CHECKING:  # the builder imports this module to build: not the other way round
+    from .builder import CatalogBuilder, PageRecord
+
+# Spec ids: a numpy integer array, or any sequence of ints (numpy indexes with either).
+Ids = Union[np.ndarray, Sequence[int]]
+
+
+class Column:
+    """One field of every spec: per spec a code, per code a distinct value.
+
+    Every question about a column is answered per distinct value and broadcast to the specs
+    through the codes (one numpy indexing), never by Python work per spec.
+    """
+
+    __slots__ = ("name", "codes", "values")
+
+    def __init__(self, name: str, codes: np.ndarray, values: list[Any]) -> None:
+        self.name = name
+        self.codes = codes  # per spec: an index into ``values``
+        self.values = values  # the distinct values, in order of first appearance
+
+    def __len__(self) -> int:
+        """The number of specs (not of distinct values)."""
+        return len(self.codes)
+
+    def code(self, spec_id: int) -> int:
+        return int(self.codes[spec_id])
+
+    def cell(self, spec_id: int) -> Any:
+        """The value of one spec."""
+        return self.values[self.codes[spec_id]]
+
+    def counts(self, ids: Optional[Ids] = None) -> np.ndarray:
+        """Per code, how many of ``ids`` (every spec when None) have its value."""
+        codes = self.codes if ids is None else self.codes[ids]
+        return np.bincount(codes, minlength=len(self.values))
+
+    def value_counts(self, ids: Optional[Ids] = None) -> list[tuple[Any, int]]:
+        """(value, count) for every value present among ``ids``, in code order."""
+        counts = self.counts(ids)
+        present = np.flatnonzero(counts)
+        values = self.values
+        # tolist: Python ints in one C call, not one numpy scalar per value
+        return [(values[c], n) for c, n in zip(present.tolist(), counts[present].tolist())]
+
+    def broadcast(self, per_value: np.ndarray) -> np.ndarray:
+        """Per spec, the entry of ``per_value`` (one per distinct value) for its value."""
+        if not len(self.values):  # no values, no specs: ``per_value`` may be a placeholder
+            return np.zeros(len(self.codes), dtype=per_value.dtype)
+        return per_value[self.codes]
+
+    def mask_equal(self, value: Any) -> np.ndarray:
+        """A boolean mask of the specs whose value is ``value``."""
+        try:
+            code = self.values.index(value)
+        except ValueError:
+            return np.zeros(len(self.codes), dtype=bool)
+        return self.codes == code
+
+    def mask_where(self, predicate: Callable[[Any], object]) -> np.ndarray:
+        """A mask of the specs whose value satisfies ``predicate`` (called once per distinct
+        value, not per spec)."""
+        values = self.values
+        lut = np.fromiter((bool(predicate(v)) for v in values), dtype=bool, count=len(values))
+        return self.broadcast(lut)
+
+    def derive(self, name: str, derive: Callable[[Any], Any]) -> Column:
+        """A column whose value is ``derive`` of this one's (cheap: tables are small)."""
+        table = Interner()
+        lut = np.array([table.code(derive(v)) for v in self.values] or [0], dtype=np.int32)
+        codes = lut[self.codes] if len(self.values) else self.codes.copy()
+        return Column(name, codes, table.values)
 
 
 class Catalog:
@@ -27,7 +100,7 @@ class Catalog:
     def __init__(
         self,
         hashes: list[str],
-        columns: dict[str, tuple[np.ndarray, list[Any]]],
+        columns: dict[str, Column],
         pages: list[PageRecord],
         page_of: np.ndarray,
         sizes: np.ndarray,
@@ -37,17 +110,17 @@ class Catalog:
         self.hashes = hashes
         self.deps = deps if deps is not None else [()] * len(hashes)
         self._dependents: Optional[dict[str, list[int]]] = None
-        self.columns = columns
+        self._columns = columns
         self.pages = pages
         self.page_of = page_of
         self.sizes = sizes
         self.tarballs = tarballs
         # Per-page fields become per-spec columns through the page index.
         for name in PER_PAGE:
-            table = _Interner()
+            table = Interner()
             page_codes = np.array([table.code(getattr(p, name)) for p in pages], dtype=np.int32)
             codes = page_codes[page_of] if len(pages) else np.zeros(0, dtype=np.int32)
-            self.columns[name] = (codes, table.values)
+            self._columns[name] = Column(name, codes, table.values)
         self._add_derived_columns()
         self._packages: Optional[dict[tuple[str, str], Package]] = None
         self._hash_order: Optional[list[int]] = None
@@ -55,17 +128,16 @@ class Catalog:
 
     # -- construction ------------------------------------------------------------------------
 
-    def _derive(self, source: str, name: str, derive) -> None:
-        """A column computed per distinct value of another (cheap: tables are small)."""
-        codes, values = self.columns[source]
-        table = _Interner()
-        lut = np.array([table.code(derive(v)) for v in values] or [0], dtype=np.int32)
-        self.columns[name] = (lut[codes] if len(values) else codes.copy(), table.values)
-
     def _add_derived_columns(self) -> None:
-        self._derive("versions", "version", lambda vs: vs[0] if vs else "")
-        self._derive("compiler", "compiler_normalized", lambda c: parse_compiler(c).normalized)
-        self._derive("compiler", "compiler_name", lambda c: parse_compiler(c).name or "none")
+        columns = self._columns
+        columns["version"] = columns["versions"].derive("version", lambda vs: vs[0] if vs else "")
+        compiler = columns["compiler"]
+        columns["compiler_normalized"] = compiler.derive(
+            "compiler_normalized", lambda c: parse_compiler(c).normalized
+        )
+        columns["compiler_name"] = compiler.derive(
+            "compiler_name", lambda c: parse_compiler(c).name or "none"
+        )
 
     @property
     def packages(self) -> dict[tuple[str, str], Package]:
@@ -82,7 +154,6 @@ class Catalog:
             package = packages.get(key)
             if package is None:
                 package = packages[key] = Package(page.package, page.tag, meta=page.meta)
-            package.sources.append(page.source)
             package.num_specs += page.count
             for stack, count in page.specs_by_stack.items():
                 package.specs_by_stack[stack] = package.specs_by_stack.get(stack, 0) + count
@@ -93,16 +164,19 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.hashes)
 
-    def value(self, column: str, index: int) -> Any:
-        codes, values = self.columns[column]
-        return values[codes[index]]
+    def column(self, name: str) -> Column:
+        """A coded column (``schema.CODED``, ``PER_PAGE`` or ``DERIVED``); KeyError if none."""
+        return self._columns[name]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(self._columns)
 
     def spec(self, index: int) -> Spec:
-        columns = self.columns
+        columns = self._columns
 
         def get(name: str) -> Any:
-            codes, values = columns[name]
-            return values[codes[index]]
+            return columns[name].cell(index)
 
         size = int(self.sizes[index])
         return Spec(
@@ -128,25 +202,21 @@ class Catalog:
 
     @property
     def tags(self) -> list[str]:
-        return sorted(self.columns["tag"][1])
+        return sorted(self._columns["tag"].values)
+
+    @property
+    def package_names(self) -> list[str]:
+        """Every distinct package name, in order of first appearance (do not modify)."""
+        return self._columns["package"].values
 
     def mask_equal(self, column: str, value: Any) -> np.ndarray:
         """A boolean mask of the specs whose ``column`` is ``value``."""
-        codes, values = self.columns[column]
-        try:
-            code = values.index(value)
-        except ValueError:
-            return np.zeros(len(self), dtype=bool)
-        return codes == code
+        return self._columns[column].mask_equal(value)
 
-    def mask_where(self, column: str, predicate) -> np.ndarray:
+    def mask_where(self, column: str, predicate: Callable[[Any], object]) -> np.ndarray:
         """A mask of the specs whose ``column`` value satisfies ``predicate`` (run per distinct
         value, not per spec)."""
-        codes, values = self.columns[column]
-        lut = np.fromiter((bool(predicate(v)) for v in values), dtype=bool, count=len(values))
-        if not len(values):
-            return np.zeros(len(self), dtype=bool)
-        return lut[codes]
+        return self._columns[column].mask_where(predicate)
 
     def ids_for(
         self,
@@ -205,44 +275,68 @@ class Catalog:
         full = full_hash.lstrip("/").strip().lower()
         return [i for i in self.by_hash_prefix(full) if self.hashes[i] == full]
 
-    # -- facets ------------------------------------------------------------------------------
+    # -- facets and counts --------------------------------------------------------------------
 
-    def facet_counts(self, facet: str, ids: Optional[np.ndarray] = None) -> list[tuple[str, int]]:
+    def facet_counts(self, facet: str, ids: Optional[Ids] = None) -> list[tuple[str, int]]:
         """Counts per value of ``facet`` over ``ids`` (all specs when None), most first."""
-        column = {"stack": "stacks", "compiler": "compiler_normalized"}.get(facet, facet)
-        codes, values = self.columns[column]
-        if ids is not None:
-            codes = codes[ids]
-        counts = np.bincount(codes, minlength=len(values)) if len(values) else np.zeros(0)
+        column = self._columns[FACET_COLUMN.get(facet, facet)]
         totals: Counter[str] = Counter()
-        for code in np.flatnonzero(counts):
-            value = values[code]
-            if facet == "stack":
+        for value, count in column.value_counts(ids):
+            if facet == "stack":  # a spec counts once for each of its stacks
                 for stack in value:
-                    totals[stack] += int(counts[code])
+                    totals[stack] += count
             else:
-                totals[value] += int(counts[code])
+                totals[value] += count
         return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
 
-    def facets(self, ids: Optional[np.ndarray] = None) -> dict[str, list[tuple[str, int]]]:
-        return {facet: self.facet_counts(facet, ids) for facet in FACETS}
+    def facets(
+        self, ids: Optional[Ids] = None, cancelled: CancelCheck = never
+    ) -> dict[str, list[tuple[str, int]]]:
+        """Counts per value of every facet over ``ids``; checks ``cancelled`` between facets."""
+        result = {}
+        for facet in FACETS:
+            check(cancelled)
+            result[facet] = self.facet_counts(facet, ids)
+        return result
 
     def package_list(self) -> list[Package]:
         return sorted(self.packages.values(), key=lambda p: (p.tag, p.name))
 
+    def specs_per_tag(self) -> dict[str, int]:
+        """Every tag's spec count, in order of first appearance (a tag whose pages list no
+        spec counts 0)."""
+        column = self._columns["tag"]
+        counts = column.counts()
+        return {tag: int(counts[code]) for code, tag in enumerate(column.values)}
+
+    def packages_in(self, tag: Optional[str]) -> list[tuple[str, int]]:
+        """(package, spec count) of every package with specs in ``tag`` (any tag when None),
+        by name."""
+        counts = self._columns["package"].value_counts(self.ids_for(tag=tag))
+        return sorted(counts, key=lambda item: item[0])
+
+    def tags_of(self, package: str) -> list[tuple[str, int]]:
+        """(tag, spec count) of every tag with specs of ``package``, most first."""
+        return self.facet_counts("tag", self.ids_for(package=package))
+
     def versions_of(self, tag: str, package: str) -> list[tuple[str, int]]:
+        """(version, spec count) of ``package`` in ``tag``, in string order."""
         ids = self.ids_for(tag=tag, package=package)
         return sorted(self.facet_counts("version", ids), key=lambda item: item[0])
 
 
 def empty_catalog() -> Catalog:
-    return CatalogBuilder().build()
+    def empty(name: str) -> Column:
+        return Column(name, np.zeros(0, dtype=np.int32), [])
+
+    columns = {name: empty(name) for name in CODED}
+    return Catalog([], columns, [], np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64), [])
 
 
 def build_catalog(builder: CatalogBuilder) -> Catalog:
     """Freeze a builder's columns into numpy arrays."""
     columns = {
-        name: (np.frombuffer(codes, dtype=np.int32).copy(), builder.tables[name].values)
+        name: Column(name, np.frombuffer(codes, dtype=np.int32).copy(), builder.tables[name].values)
         for name, codes in builder.codes.items()
     }
     counts = np.array([page.count for page in builder.pages], dtype=np.int64)

@@ -27,11 +27,13 @@ from typing import Any, Callable, Optional, Union
 import numpy as np
 
 from . import __version__
-from .builder import CODED, CatalogBuilder, PageRecord, _Interner
+from .builder import CatalogBuilder, PageRecord
 from .cachedirs import cache_base, download_cache_dir, index_cache_dir
 from .errors import CacheInvalid
 from .fetchers import is_url
+from .interner import Interner
 from .model import Problem
+from .schema import CODED
 from .spackdb import Dependency
 
 FORMAT = 3
@@ -184,7 +186,7 @@ def _builder(doc: dict, codes: dict, sizes: np.ndarray, hashes: list, tarballs: 
         values = doc["tables"][name]
         if name in TUPLE_COLUMNS:
             values = [tuple(v) for v in values]
-        table = _Interner()
+        table = Interner()
         table.values = values
         table.index = {value: code for code, value in enumerate(values)}
         builder.tables[name] = table

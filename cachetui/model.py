@@ -161,7 +161,6 @@ class Package:
 
     name: str
     tag: str
-    sources: list[str] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)
     num_specs: int = 0
     specs_by_stack: dict[str, int] = field(default_factory=dict)

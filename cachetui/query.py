@@ -22,8 +22,10 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from .cancel import CancelCheck, check, never
 from .catalog import Catalog
 from .model import parse_compiler, version_satisfies
+from .schema import CODED
 from .search import FUZZY_HASH_MIN, find_hashes
 
 # key= aliases onto catalog columns
@@ -40,17 +42,8 @@ FIELD_KEYS = {
     "compiler": "compiler",
     "hash": "hash",
 }
-FREE_TEXT_COLUMNS = (
-    "package",
-    "versions",
-    "compiler",
-    "os",
-    "platform",
-    "target",
-    "variants",
-    "stacks",
-    "tag",
-)
+# Where a word is looked for: package names first, then every other text column.
+FREE_TEXT_COLUMNS = ("package", *CODED, "tag")
 _VARIANT_FLAG = re.compile(r"[+~][A-Za-z0-9_][A-Za-z0-9_.\-]*")
 _KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
 FUZZY_LIMIT = 5
@@ -146,7 +139,7 @@ def _matcher(value: str) -> Callable[[str], bool]:
 
 
 def _variant_values(catalog: Catalog) -> set[str]:
-    return {v for combo in catalog.columns["variants"][1] for v in combo}
+    return {v for combo in catalog.column("variants").values for v in combo}
 
 
 def _known_variant_keys(catalog: Catalog) -> set[str]:
@@ -173,17 +166,14 @@ class Evaluator:
     def _lower(self, column: str) -> list[str]:
         table = self._lower_tables.get(column)
         if table is None:
-            values = self.catalog.columns[column][1]
+            values = self.catalog.column(column).values
             table = [(" ".join(v) if isinstance(v, tuple) else v).lower() for v in values]
             self._lower_tables[column] = table
         return table
 
     def _text_mask(self, column: str, word: str) -> np.ndarray:
-        codes, _ = self.catalog.columns[column]
         lut = np.fromiter((word in v for v in self._lower(column)), dtype=bool)
-        if not len(lut):
-            return np.zeros(len(self.catalog), dtype=bool)
-        return lut[codes]
+        return self.catalog.column(column).broadcast(lut)
 
     def validate(self, query: Query) -> None:
         """Raise ``QueryError`` for a key that names neither a field nor a loaded variant."""
@@ -194,27 +184,35 @@ class Evaluator:
                     " or a variant name)"
                 )
 
-    def evaluate(self, query: Query, base: Optional[np.ndarray] = None) -> QueryResult:
+    def evaluate(
+        self, query: Query, base: Optional[np.ndarray] = None, cancelled: CancelCheck = never
+    ) -> QueryResult:
+        """The specs of ``base`` (all when None) matching every token; raises ``Cancelled``
+        when ``cancelled`` says so (checked between tokens and inside the slow ones)."""
         self.validate(query)
         catalog = self.catalog
         mask = np.ones(len(catalog), dtype=bool) if base is None else base.copy()
         notes: list[str] = []
         for token in query.tokens:
-            token_mask = self._token_mask(token, notes)
+            check(cancelled)
+            token_mask = self._token_mask(token, notes, cancelled)
             if token.negated:
                 mask &= ~token_mask
             else:
                 mask &= token_mask
         return QueryResult(mask, notes)
 
-    def _token_mask(self, token: Token, notes: list[str]) -> np.ndarray:
+    def _token_mask(
+        self, token: Token, notes: list[str], cancelled: CancelCheck = never
+    ) -> np.ndarray:
         catalog = self.catalog
         kind, value = token.kind, token.value
         if kind == "hash":
             mask = np.zeros(len(catalog), dtype=bool)
             ids = catalog.by_hash_prefix(value)
             if not len(ids) and len(value) >= FUZZY_HASH_MIN and not token.negated:
-                ids = [hit.spec_id for hit in find_hashes(catalog, value, limit=None)]
+                hits = find_hashes(catalog, value, limit=None, cancelled=cancelled)
+                ids = [hit.spec_id for hit in hits]
                 if ids:
                     notes.append(f"no hash starts with '{value}': {len(ids)} one edit away")
             mask[ids] = True
@@ -240,16 +238,17 @@ class Evaluator:
 
             return catalog.mask_where("variants", variant_matches)
         if kind == "field":
-            return self._field_mask(token.key, value)
-        return self._word_mask(token, notes)
+            return self._field_mask(token.key, value, cancelled)
+        return self._word_mask(token, notes, cancelled)
 
-    def _field_mask(self, key: str, value: str) -> np.ndarray:
+    def _field_mask(self, key: str, value: str, cancelled: CancelCheck) -> np.ndarray:
         catalog = self.catalog
         column = FIELD_KEYS[key]
         if column == "hash":
-            return self._token_mask(Token("hash", value, value=value.rstrip("*").lower()), [])
+            hash_token = Token("hash", value, value=value.rstrip("*").lower())
+            return self._token_mask(hash_token, [], cancelled)
         if column == "versions":
-            return self._token_mask(Token("version", value, value=value), [])
+            return self._token_mask(Token("version", value, value=value), [], cancelled)
         match = _matcher(value)
         if column == "compiler":
             return catalog.mask_where(
@@ -259,13 +258,14 @@ class Evaluator:
             return catalog.mask_where("stacks", lambda stacks: any(match(s) for s in stacks))
         return catalog.mask_where(column, match)
 
-    def _word_mask(self, token: Token, notes: list[str]) -> np.ndarray:
+    def _word_mask(self, token: Token, notes: list[str], cancelled: CancelCheck) -> np.ndarray:
         word = token.value
         mask = self._text_mask("package", word)
         if mask.any():
             return mask
         mask = np.zeros(len(self.catalog), dtype=bool)
         for column in FREE_TEXT_COLUMNS[1:]:
+            check(cancelled)
             mask |= self._text_mask(column, word)
         short = np.zeros(len(self.catalog), dtype=bool)
         short[self.catalog.by_hash_prefix(word)] = True
@@ -273,6 +273,7 @@ class Evaluator:
         if mask.any():
             notes.append(f"no package name contains '{word}': matched it in any column")
             return mask
+        check(cancelled)
         names = self.closest_names(word)
         if names:
             notes.append(f"no package name contains '{word}': closest are {', '.join(names)}")
@@ -283,7 +284,7 @@ class Evaluator:
     def closest_names(self, word: str, limit: int = FUZZY_LIMIT) -> list[str]:
         from rapidfuzz import fuzz, process, utils
 
-        names = self.catalog.columns["package"][1]
+        names = self.catalog.package_names
         found = process.extract(
             word, names, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit,
             score_cutoff=FUZZY_CUTOFF,
@@ -299,8 +300,11 @@ def _compiler_matches(compiler: str, name: str, version: str) -> bool:
 
 
 def run_query(
-    catalog: Catalog, text: str, base: Optional[np.ndarray] = None
+    catalog: Catalog,
+    text: str,
+    base: Optional[np.ndarray] = None,
+    cancelled: CancelCheck = never,
 ) -> tuple[np.ndarray, list[str]]:
     """Parse and evaluate ``text``; returns the matching ids and notes for the status line."""
-    result = Evaluator(catalog).evaluate(parse_query(text), base)
+    result = Evaluator(catalog).evaluate(parse_query(text), base, cancelled)
     return np.flatnonzero(result.mask), result.notes

@@ -9,6 +9,7 @@ from typing import Optional
 
 import numpy as np
 
+from .cancel import CancelCheck, check, never
 from .catalog import Catalog
 from .model import version_key
 from .query import Evaluator, QueryError, parse_query
@@ -89,13 +90,21 @@ class ViewModel:
             self._scope_cache[scope] = mask
         return mask
 
-    def compute(self, scope: Scope, query_text: str, sort: Optional[Sort]) -> ViewResult:
+    def compute(
+        self,
+        scope: Scope,
+        query_text: str,
+        sort: Optional[Sort],
+        cancelled: CancelCheck = never,
+    ) -> ViewResult:
+        """The rows of ``scope`` matching ``query_text``, sorted; raises ``Cancelled`` when
+        ``cancelled`` says so (checked between the query's tokens and before sorting)."""
         base = self.scope_mask(scope)
         scope_total = int(base.sum())
         notes: list[str] = []
         if query_text.strip():
             try:
-                result = self.evaluator.evaluate(parse_query(query_text), base)
+                result = self.evaluator.evaluate(parse_query(query_text), base, cancelled)
             except QueryError as error:
                 return ViewResult(np.zeros(0, dtype=np.int64), scope_total, error=str(error))
             mask, notes = result.mask, result.notes
@@ -103,6 +112,7 @@ class ViewModel:
             mask = base
         ids = np.flatnonzero(mask)
         if sort is not None:
+            check(cancelled)
             ids = self.sorted_ids(ids, sort)
         return ViewResult(ids, scope_total, notes)
 
@@ -116,7 +126,8 @@ class ViewModel:
                 ranks = np.empty(len(order), dtype=np.int64)
                 ranks[order] = np.arange(len(order))
             else:
-                codes, values = catalog.columns[column]
+                coded = catalog.column(column)
+                values = coded.values
                 if column == "version":
                     keys = [version_key(v) for v in values]
                 else:
@@ -124,7 +135,7 @@ class ViewModel:
                 order = sorted(range(len(values)), key=keys.__getitem__)
                 lut = np.empty(len(values), dtype=np.int64)
                 lut[order] = np.arange(len(values))
-                ranks = lut[codes] if len(values) else np.zeros(0, dtype=np.int64)
+                ranks = coded.broadcast(lut)
             self._ranks[column] = ranks
         return ranks
 
@@ -144,7 +155,7 @@ class ViewModel:
                 widths[column.key] = column.max_width
                 continue
             longest = 0
-            for value in self.catalog.columns[column.key][1]:
+            for value in self.catalog.column(column.key).values:
                 longest = max(longest, len(cell_text(value)))
                 if longest >= column.max_width:
                     break  # the column is as wide as it gets: no need to see the rest

@@ -171,7 +171,7 @@ def test_meta_disagreement_is_a_warning_and_both_numbers_kept(write_page):
 
 
 def test_memory_per_spec_is_small():
-    from cachetui.catalog import CatalogBuilder
+    from cachetui.builder import CatalogBuilder
 
     builder = CatalogBuilder()
     builder.start_page("p", "t", "s", {}, "B")
@@ -192,9 +192,10 @@ def test_memory_per_spec_is_small():
     ]
     builder.add_rows(rows)
     catalog = builder.build()
-    column_bytes = sum(codes.nbytes for codes, _ in catalog.columns.values())
+    columns = [catalog.column(name) for name in catalog.column_names]
+    column_bytes = sum(column.codes.nbytes for column in columns)
     assert column_bytes / len(catalog) < 100
-    assert all(isinstance(codes, np.ndarray) for codes, _ in catalog.columns.values())
+    assert all(isinstance(column.codes, np.ndarray) for column in columns)
 
 
 def test_made_to_last_freezes_what_a_load_made(write_page, tmp_path):

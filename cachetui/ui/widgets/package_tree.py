@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
-import numpy as np
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import Tree
@@ -64,9 +63,8 @@ class PackageTree(Tree[NodeData]):
         if pending:
             root_label.append(f"  {len(pending)} tag(s) not loaded", "dim italic")
         self.root.set_label(root_label)
-        codes, tags = catalog.columns["tag"]
-        counts = np.bincount(codes, minlength=len(tags)) if len(tags) else []
-        entries = [(tags[c], int(counts[c]), False) for c in range(len(tags))]
+        tags = catalog.specs_per_tag()
+        entries = [(tag, count, False) for tag, count in tags.items()]
         entries += [(label, packages, True) for label, packages in pending if label not in tags]
         for name, count, is_pending in sorted(entries):
             if is_pending:
@@ -92,12 +90,9 @@ class PackageTree(Tree[NodeData]):
         scope = data.scope
         catalog = self.catalog
         if scope.package is None:
-            ids = catalog.ids_for(tag=scope.tag)
-            codes, names = catalog.columns["package"]
-            counts = np.bincount(codes[ids], minlength=len(names))
-            for code in sorted(np.flatnonzero(counts), key=lambda c: names[c]):
-                node.add(_label(names[code], int(counts[code])),
-                         NodeData(Scope(tag=scope.tag, package=names[code])))  # fmt: skip
+            for name, count in catalog.packages_in(scope.tag):
+                node.add(_label(name, count),
+                         NodeData(Scope(tag=scope.tag, package=name)))  # fmt: skip
         elif scope.version is None:
             versions = catalog.versions_of(scope.tag or "", scope.package)
             for version, count in sorted(versions, key=lambda vc: version_key(vc[0])):

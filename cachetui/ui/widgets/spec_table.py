@@ -129,12 +129,12 @@ class SpecTable(ScrollView, can_focus=True):
         assert self.catalog is not None
         if column == "hash":
             return self.catalog.hashes[spec_id][:7] or "-"
-        codes, values = self.catalog.columns[column]
-        code = int(codes[spec_id])
+        coded = self.catalog.column(column)
+        code = coded.code(spec_id)
         key = (column, code)
         text = self._cells.get(key)
         if text is None:
-            text = self._cells[key] = cell_text(values[code])
+            text = self._cells[key] = cell_text(coded.values[code])
         return text
 
     def _line(self, texts: list[str], base: Style, sorted_style: Optional[Style]) -> list[Segment]:
