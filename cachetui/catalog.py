@@ -271,6 +271,22 @@ class Catalog:
             self._dependents = index
         return self._dependents.get(full_hash, [])
 
+    def mask_dependencies(self, predicate: Callable[[str, str], bool]) -> np.ndarray:
+        """Specs with a direct dependency ``(name, version)`` for which ``predicate`` holds
+        (only specs from Spack indexes know their dependencies)."""
+        mask = np.zeros(len(self), dtype=bool)
+        answers: dict[tuple[str, str], bool] = {}
+        for spec_id, deps in enumerate(self.deps):
+            for dep in deps:
+                key = (dep.name, dep.version)
+                found = answers.get(key)
+                if found is None:
+                    found = answers[key] = predicate(dep.name, dep.version)
+                if found:
+                    mask[spec_id] = True
+                    break
+        return mask
+
     def by_hash(self, full_hash: str) -> list[int]:
         full = full_hash.lstrip("/").strip().lower()
         return [i for i in self.by_hash_prefix(full) if self.hashes[i] == full]

@@ -6,7 +6,6 @@ and hands out ``Spec`` records on demand, so code that works on one spec never s
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple, Optional
@@ -15,32 +14,7 @@ SHORT_HASH = 7
 NO_COMPILER = "none"
 
 
-_VERSION_PART = re.compile(r"(\d+)|([A-Za-z]+)")
-
-
 @lru_cache(maxsize=65536)
-def version_key(version: str) -> tuple:
-    """Order versions as people do: 1.10 after 1.9, 2.0 after 2.0rc1 is not attempted."""
-    return tuple(
-        (0, int(number), "") if number else (1, 0, word.lower())
-        for number, word in _VERSION_PART.findall(version)
-    )
-
-
-def version_satisfies(version: str, wanted: str) -> bool:
-    """Spack's meaning of ``@wanted``: ``1.0`` is 1.0 and 1.0.x; ``=1.0`` is exactly 1.0;
-    ``1.0:2.0``, ``:2.0`` and ``1.0:`` are inclusive ranges (``2.0`` there includes 2.0.x)."""
-    if wanted.startswith("="):
-        return version == wanted[1:]
-    if ":" in wanted:
-        low, _, high = wanted.partition(":")
-        key = version_key(version)
-        if low and key < version_key(low):
-            return False
-        return not high or key <= version_key(high) or version_satisfies(version, high)
-    return version == wanted or (version.startswith(wanted) and version[len(wanted)] in ".-_+")
-
-
 class Compiler(NamedTuple):
     """A compiler as the page wrote it, split into name and version."""
 

@@ -1,13 +1,19 @@
 """The query language of the filter box and ``--query``. UI-free.
 
-Tokens are ANDed, in any order::
+Tokens are ANDed, in any order. Everything spelled as Spack spells a spec means what Spack
+means by it (``specsyntax``, ``versions``, ``targets``); the rest is this tool's own::
 
-    /abc12        hash prefix            @1.0 / @=1.0 / @1:2   version, Spack's meaning
-    %gcc, %gcc@13 compiler               os= target= platform= stack= tag= package=  exact
-    +mpi ~mpi     boolean variant        build_system=cmake    any other key: a variant
-    key=val*      prefix match           !token                negation
-    word          package names containing it; else any column containing it; else the
-                  closest package names (rapidfuzz)
+    /abc12          hash prefix (7+ characters forgive one typo)
+    py-numpy@1.26:  a Spack spec token: name@versions%compiler+variant key=value ...
+    @1.2:1.4,2.0    versions          %gcc@13:        compiler
+    +mpi ~mpi       boolean variant   foo=bar         multi-valued variant, values include
+    arch=linux-rhel8-zen2, target=x86_64_v3:, target=zen2,zen3   microarchitecture order
+    ^zlib@1.3       a dependency (specs from Spack indexes)
+    os= platform= stack= tag= package= compiler=   the value exactly; a trailing * is a prefix
+    runs=yes|no|unknown   whether the spec runs on the host (``host``)
+    !token          negation
+    word            package names containing it; else any column containing it; else the
+                    closest package names (rapidfuzz)
 
 Each token is evaluated once per *distinct value* of its column and broadcast to the specs
 through the column's codes, so a query over a million specs costs a few milliseconds.
@@ -24,9 +30,11 @@ import numpy as np
 
 from .cancel import CancelCheck, check, never
 from .catalog import Catalog
-from .model import parse_compiler, version_satisfies
+from .host import Host, detect_host, runs_codes
+from .model import parse_compiler
 from .schema import CODED
 from .search import FUZZY_HASH_MIN, find_hashes
+from .specsyntax import SpecSyntaxError, SpecToken, parse_token
 
 # key= aliases onto catalog columns
 FIELD_KEYS = {
@@ -41,11 +49,16 @@ FIELD_KEYS = {
     "version": "versions",
     "compiler": "compiler",
     "hash": "hash",
+    "runs": "runs",
 }
+# What ``runs=`` takes, as the codes ``host.runs_codes`` gives (``here`` reads as yes).
+RUNS_VALUES = {"yes": 1, "here": 1, "no": 0, "unknown": -1}
 # Where a word is looked for: package names first, then every other text column.
 FREE_TEXT_COLUMNS = ("package", *CODED, "tag")
-_VARIANT_FLAG = re.compile(r"[+~][A-Za-z0-9_][A-Za-z0-9_.\-]*")
-_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*")
+_KEY_VALUE = re.compile(r"(?P<key>[A-Za-z0-9_][A-Za-z0-9_.\-]*)(?P<op>:?==?)(?P<value>.*)\Z", re.S)
+# A token is Spack syntax when it starts with one of these, or has one after a name.
+_SPEC_HEADS = "@%+~^"
+_SPEC_MARKS = re.compile(r"[@%+~^]")
 FUZZY_LIMIT = 5
 FUZZY_CUTOFF = 60
 
@@ -56,11 +69,12 @@ class QueryError(ValueError):
 
 @dataclass
 class Token:
-    kind: str  # hash, version, compiler, field, variant, flag, word
+    kind: str  # hash, spec, field, variant_prefix, runs, word
     text: str
     negated: bool = False
     key: str = ""
     value: str = ""
+    spec: Optional[SpecToken] = None
 
 
 @dataclass
@@ -92,42 +106,54 @@ def parse_query(text: str) -> Query:
         body = raw[1:] if negated else raw
         if not body:
             raise QueryError(f"'{raw}': nothing after '!'")
-        tokens.extend(_parse_token(raw, body, negated))
+        tokens.append(_parse_token(raw, body, negated))
     return Query(tokens, text)
 
 
-def _parse_token(raw: str, body: str, negated: bool) -> list[Token]:
-    head = body[0]
-    if head == "/":
+def _spec(raw: str, text: str, negated: bool, key: str = "") -> Token:
+    try:
+        spec = parse_token(text)
+    except SpecSyntaxError as error:
+        raise QueryError(str(error)) from None
+    return Token("spec", raw, negated, key=key, spec=spec)
+
+
+def _parse_token(raw: str, body: str, negated: bool) -> Token:
+    if body[0] == "/":
         value = body[1:].lower()
         if not value:
             raise QueryError(f"'{raw}': a hash prefix needs characters after '/'")
-        return [Token("hash", raw, negated, value=value)]
-    if head == "@":
-        if len(body) < 2 or body == "@=":
-            raise QueryError(f"'{raw}': a version needs a value after '@'")
-        return [Token("version", raw, negated, value=body[1:])]
-    if head == "%":
-        name, _, version = body[1:].partition("@")
-        if not name:
-            raise QueryError(f"'{raw}': a compiler needs a name after '%'")
-        return [Token("compiler", raw, negated, key=name.lower(), value=version)]
-    if head in "+~":
-        flags = _VARIANT_FLAG.findall(body)
-        if "".join(flags) != body:
-            raise QueryError(f"'{raw}': not a variant (expected +name or ~name)")
-        return [Token("flag", raw, negated, value=flag) for flag in flags]
-    if "=" in body:
-        key, _, value = body.partition("=")
-        key = key.rstrip(":")
-        value = value.lstrip("=")
-        if not key or not _KEY.fullmatch(key):
-            raise QueryError(f"'{raw}': expected key=value")
+        return Token("hash", raw, negated, value=value)
+    if body in ("@", "@="):
+        raise QueryError(f"'{raw}': a version needs a value after '@'")
+    if body in ("+", "~", "++", "~~"):
+        raise QueryError(f"'{raw}': not a variant (expected +name or ~name)")
+    if body[0] == "=":
+        raise QueryError(f"'{raw}': expected key=value")
+    pair = _KEY_VALUE.match(body)
+    if pair and not _SPEC_MARKS.search(pair["key"]):
+        key, value = pair["key"], pair["value"]
         if not value:
-            raise QueryError(f"'{raw}': no value after '='")
-        kind = "field" if key.lower() in FIELD_KEYS else "variant"
-        return [Token(kind, raw, negated, key=key.lower() if kind == "field" else key, value=value)]
-    return [Token("word", raw, negated, value=body.lower())]
+            raise QueryError(f"'{raw}': no value after '{pair['op']}'")
+        field_key = key.lower()
+        if field_key == "hash":
+            return Token("hash", raw, negated, value=value.rstrip("*").lower())
+        if field_key == "version":
+            return _spec(raw, "@" + value, negated)
+        if field_key == "runs":
+            if value.lower() not in RUNS_VALUES:
+                raise QueryError(f"'{raw}': runs= takes yes, no or unknown")
+            return Token("runs", raw, negated, value=value.lower())
+        if field_key == "target" and not value.endswith("*"):
+            return _spec(raw, f"target={value}", negated)
+        if field_key in FIELD_KEYS:
+            return Token("field", raw, negated, key=field_key, value=value)
+        if len(value) > 1 and value.endswith("*"):  # this tool's prefix match, on a variant
+            return Token("variant_prefix", raw, negated, key=key, value=value[:-1])
+        return _spec(raw, body, negated, key=key)
+    if body[0] in _SPEC_HEADS or _SPEC_MARKS.search(body):
+        return _spec(raw, body, negated)
+    return Token("word", raw, negated, value=body.lower())
 
 
 def _matcher(value: str) -> Callable[[str], bool]:
@@ -153,8 +179,10 @@ def _known_variant_keys(catalog: Catalog) -> set[str]:
 class Evaluator:
     """Evaluates queries against one catalog (caches what does not depend on the query)."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, host: Optional[Host] = None) -> None:
         self.catalog = catalog
+        self._host = host  # the machine ``runs=`` judges against; this one when None
+        self._runs: Optional[np.ndarray] = None
         self._variant_keys: Optional[set[str]] = None
         self._lower_tables: dict[str, list[str]] = {}
 
@@ -178,7 +206,8 @@ class Evaluator:
     def validate(self, query: Query) -> None:
         """Raise ``QueryError`` for a key that names neither a field nor a loaded variant."""
         for token in query.tokens:
-            if token.kind == "variant" and token.key not in self.variant_keys():
+            variant = token.kind == "variant_prefix" or (token.kind == "spec" and token.key)
+            if variant and token.key != "arch" and token.key not in self.variant_keys():
                 raise QueryError(
                     f"unknown key '{token.key}' (keys: {', '.join(sorted(set(FIELD_KEYS)))},"
                     " or a variant name)"
@@ -217,22 +246,18 @@ class Evaluator:
                     notes.append(f"no hash starts with '{value}': {len(ids)} one edit away")
             mask[ids] = True
             return mask
-        if kind == "version":
-            return catalog.mask_where(
-                "versions", lambda vs: any(version_satisfies(v, value) for v in vs)
-            )
-        if kind == "compiler":
-            return catalog.mask_where("compiler", lambda c: _compiler_matches(c, token.key, value))
-        if kind == "flag":
-            return catalog.mask_where("variants", lambda vs: value in vs)
-        if kind == "variant":
-            match = _matcher(value)
+        if kind == "spec":
+            assert token.spec is not None
+            return self._spec_mask(token.spec, cancelled)
+        if kind == "runs":
+            return self.runs_codes() == RUNS_VALUES[value]
+        if kind == "variant_prefix":
             key = token.key
 
             def variant_matches(variants: tuple[str, ...]) -> bool:
                 for variant in variants:
                     name, eq, val = variant.partition("=")
-                    if eq and name.rstrip(":") == key and match(val.lstrip("=")):
+                    if eq and name.rstrip(":") == key and val.lstrip("=").startswith(value):
                         return True
                 return False
 
@@ -247,8 +272,6 @@ class Evaluator:
         if column == "hash":
             hash_token = Token("hash", value, value=value.rstrip("*").lower())
             return self._token_mask(hash_token, [], cancelled)
-        if column == "versions":
-            return self._token_mask(Token("version", value, value=value), [], cancelled)
         match = _matcher(value)
         if column == "compiler":
             return catalog.mask_where(
@@ -257,6 +280,43 @@ class Evaluator:
         if column == "stacks":
             return catalog.mask_where("stacks", lambda stacks: any(match(s) for s in stacks))
         return catalog.mask_where(column, match)
+
+    def host(self) -> Host:
+        if self._host is None:
+            self._host = detect_host()
+        return self._host
+
+    def runs_codes(self) -> np.ndarray:
+        """Per spec: 1 runs on the host, 0 does not, -1 unknown (one verdict per distinct
+        platform, os and target; kept for the next query)."""
+        if self._runs is None:
+            columns = [self.catalog.column(name) for name in ("platform", "os", "target")]
+            parts = [(column.codes, column.values) for column in columns]
+            self._runs = runs_codes(*parts, self.host())
+        return self._runs
+
+    def _spec_mask(self, spec: SpecToken, cancelled: CancelCheck) -> np.ndarray:
+        """A Spack spec token: every column it constrains, each once per distinct value."""
+        catalog = self.catalog
+        mask = np.ones(len(catalog), dtype=bool)
+        parts: list[tuple[bool, str, Callable]] = [
+            (bool(spec.name), "package", spec.name_ok),
+            (spec.versions is not None, "versions",
+             lambda versions: any(spec.version_ok(v) for v in versions)),
+            (spec.compiler is not None, "compiler", spec.compiler_ok),
+            (bool(spec.variants), "variants", spec.variants_ok),
+            (bool(spec.platform), "platform", spec.platform_ok),
+            (bool(spec.os), "os", spec.os_ok),
+            (spec.target is not None, "target", spec.target_ok),
+        ]  # fmt: skip
+        for constrained, column, predicate in parts:
+            if constrained:
+                check(cancelled)
+                mask &= catalog.mask_where(column, predicate)
+        for dependency in spec.dependencies:
+            check(cancelled)
+            mask &= catalog.mask_dependencies(dependency.satisfied_by)
+        return mask
 
     def _word_mask(self, token: Token, notes: list[str], cancelled: CancelCheck) -> np.ndarray:
         word = token.value
@@ -292,19 +352,13 @@ class Evaluator:
         return [name for name, _score, _index in found]
 
 
-def _compiler_matches(compiler: str, name: str, version: str) -> bool:
-    info = parse_compiler(compiler)
-    if info.name.lower() != name and not (name == "none" and not info.name):
-        return False
-    return not version or version_satisfies(info.version, version)
-
-
 def run_query(
     catalog: Catalog,
     text: str,
     base: Optional[np.ndarray] = None,
     cancelled: CancelCheck = never,
+    host: Optional[Host] = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Parse and evaluate ``text``; returns the matching ids and notes for the status line."""
-    result = Evaluator(catalog).evaluate(parse_query(text), base, cancelled)
+    result = Evaluator(catalog, host).evaluate(parse_query(text), base, cancelled)
     return np.flatnonzero(result.mask), result.notes

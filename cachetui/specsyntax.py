@@ -15,8 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Dict, FrozenSet, Optional, Tuple
+from typing import Dict, FrozenSet, Optional, Tuple
 
+from .targets import TargetConstraint, TargetError, parse_target_constraint
 from .versions import VersionConstraint, VersionError, parse_constraint
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_.\-]*"
@@ -32,9 +33,6 @@ _NOT_PROPAGATED = frozenset(
     {"namespace", "arch", "platform", "os", "target", "patches", "dev_path"}
 )
 _TRUE_FALSE = {"true": "true", "false": "false"}
-
-#: ``target_in(name, constraint) -> bool | None``: microarchitecture order, None if unknown.
-TargetIn = Callable[[str, "TargetConstraint"], Optional[bool]]
 
 
 class SpecSyntaxError(ValueError):
@@ -99,28 +97,6 @@ class CompilerConstraint:
 
 
 @dataclass(frozen=True)
-class TargetConstraint:
-    """``target=`` as written: one of ``names``, or a range ``lo:hi`` (either may be empty).
-    The order of microarchitectures lives elsewhere: pass ``target_in``."""
-
-    text: str
-    names: Tuple[str, ...] = ()
-    lo: str = ""
-    hi: str = ""
-    is_range: bool = False
-
-    def satisfied_by(self, target: str, target_in: Optional[TargetIn] = None) -> bool:
-        if target_in is not None:
-            answer = target_in(target, self)
-            if answer is not None:
-                return answer
-        # without the microarchitecture order only the named ends can be told apart
-        if self.is_range:
-            return target in (self.lo, self.hi) or (not self.lo and not self.hi)
-        return target in self.names
-
-
-@dataclass(frozen=True)
 class DependencyConstraint:
     """``^name`` or ``^name@versions``."""
 
@@ -163,8 +139,9 @@ class SpecToken:
     def os_ok(self, os: str) -> bool:
         return not self.os or os == self.os
 
-    def target_ok(self, target: str, target_in: Optional[TargetIn] = None) -> bool:
-        return self.target is None or self.target.satisfied_by(target, target_in)
+    def target_ok(self, target: str) -> bool:
+        """A target archspec cannot place in a range (None) does not satisfy it."""
+        return self.target is None or self.target.contains(target) is True
 
 
 def _versions(text: str, where: str) -> VersionConstraint:
@@ -175,15 +152,12 @@ def _versions(text: str, where: str) -> VersionConstraint:
 
 
 def parse_target(text: str) -> TargetConstraint:
-    """``skylake``, ``a,b`` (any of), ``x86_64:``, ``:haswell``, ``x86_64_v2:x86_64_v4``."""
-    if not text or any(not part for part in text.split(",")):
-        raise SpecSyntaxError(f"'target={text}': a target needs a name")
-    if ":" in text:
-        if "," in text or text.count(":") > 1:
-            raise SpecSyntaxError(f"'target={text}': a target range is lo:hi")
-        lo, _, hi = text.partition(":")
-        return TargetConstraint(text, lo=lo, hi=hi, is_range=True)
-    return TargetConstraint(text, names=tuple(text.split(",")))
+    """``skylake``, ``a,b`` (any of), ``x86_64:``, ``:haswell``, ``x86_64_v2:x86_64_v4``, over
+    archspec's microarchitecture order (see ``targets``)."""
+    try:
+        return parse_target_constraint(text)
+    except TargetError as error:
+        raise SpecSyntaxError(f"'target={text}': {error}") from None
 
 
 def _key_value(token: str, key: str, op: str, value: str, found: dict) -> None:

@@ -11,9 +11,10 @@ import numpy as np
 
 from .cancel import CancelCheck, check, never
 from .catalog import Catalog
-from .model import version_key
+from .host import Host
 from .query import Evaluator, QueryError, parse_query
 from .text import visible
+from .versions import sort_key
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,9 @@ def cell_text(value: object) -> str:
 class ViewModel:
     """Computes table rows for a catalog. Thread-safe for reads: it caches only derived tables."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, host: Optional[Host] = None) -> None:
         self.catalog = catalog
-        self.evaluator = Evaluator(catalog)
+        self.evaluator = Evaluator(catalog, host)
         self._ranks: dict[str, np.ndarray] = {}
         self._scope_cache: dict[Scope, np.ndarray] = {}
         self._widths: Optional[dict[str, int]] = None
@@ -129,7 +130,7 @@ class ViewModel:
                 coded = catalog.column(column)
                 values = coded.values
                 if column == "version":
-                    keys = [version_key(v) for v in values]
+                    keys = [sort_key(v) for v in values]
                 else:
                     keys = [cell_text(v).lower() for v in values]
                 order = sorted(range(len(values)), key=keys.__getitem__)

@@ -17,8 +17,8 @@ from textual.widgets.tree import TreeNode
 
 from ...catalog import Catalog
 from ...faults import guard_handlers
-from ...model import version_key
 from ...text import visible
+from ...versions import sort_key
 from ...view import Scope
 from ..actions import bindings
 
@@ -95,7 +95,7 @@ class PackageTree(Tree[NodeData]):
                          NodeData(Scope(tag=scope.tag, package=name)))  # fmt: skip
         elif scope.version is None:
             versions = catalog.versions_of(scope.tag or "", scope.package)
-            for version, count in sorted(versions, key=lambda vc: version_key(vc[0])):
+            for version, count in sorted(versions, key=lambda vc: sort_key(vc[0])):
                 node.add_leaf(_label(version or "(no version)", count),
                               NodeData(Scope(scope.tag, scope.package, version), loaded=True))  # fmt: skip
 
