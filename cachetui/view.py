@@ -9,6 +9,7 @@ from typing import Optional
 
 import numpy as np
 
+from .cancel import CancelCheck, check, never
 from .catalog import Catalog
 from .model import version_key
 from .query import Evaluator, QueryError, parse_query
@@ -89,7 +90,9 @@ class ViewModel:
             self._scope_cache[scope] = mask
         return mask
 
-    def compute(self, scope: Scope, query_text: str, sort: Optional[Sort]) -> ViewResult:
+    def compute(self, scope: Scope, query_text: str, sort: Optional[Sort],
+                cancelled: CancelCheck = never) -> ViewResult:  # fmt: skip
+        check(cancelled)
         base = self.scope_mask(scope)
         scope_total = int(base.sum())
         notes: list[str] = []
@@ -101,6 +104,7 @@ class ViewModel:
             mask, notes = result.mask, result.notes
         else:
             mask = base
+        check(cancelled)
         ids = np.flatnonzero(mask)
         if sort is not None:
             ids = self.sorted_ids(ids, sort)

@@ -1,7 +1,9 @@
-"""Every user action, defined once: its keys, footer label and help line.
+"""Every user action, defined once: its keys, binding id, footer label, tooltip and help line.
 
-Widgets build their ``BINDINGS`` from here, the help screen lists this table and the command
-palette offers its entries, so the help can never drift from the keys.
+Widgets and modal screens build their ``BINDINGS`` from here, the help screen lists this table
+and the command palette offers its entries, so the help can never drift from the keys. Every
+binding has an id (``<scope>.<action>``), so keys can be remapped by id with
+``App.set_keymap``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ SCOPES = {
     "tree": "Package tree",
     "filter": "Filter box",
     "detail": "Detail panel",
+    "export": "Export dialog",
+    "facets": "Facet view",
+    "help": "Help",
+    "report": "Load report",
 }
 
 
@@ -30,6 +36,7 @@ class Action:
     footer: bool = True
     display: Optional[str] = None  # how the keys read in the help screen
     palette: bool = True  # offered in the command palette
+    name: Optional[str] = None  # the binding id's name, when the action's own is ambiguous
 
     @property
     def key_text(self) -> str:
@@ -37,6 +44,17 @@ class Action:
             return self.display
         names = {"slash": "/", "question_mark": "?", "space": "space", "escape": "esc"}
         return " ".join(names.get(k, k) for k in self.keys.split(","))
+
+    @property
+    def id(self) -> str:
+        """The binding id: stable, for remapping keys from a config file."""
+        name = self.name or self.action.split("(")[0].replace("app.", "")
+        return f"{self.scope}.{name}"
+
+    def binding(self) -> Binding:
+        return Binding(self.keys, self.action, self.label, show=self.footer,
+                       key_display=self.key_text if self.display else None,
+                       tooltip=self.help, id=self.id)  # fmt: skip
 
 
 # fmt: off
@@ -63,8 +81,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("page_up", "pageup,ctrl+u", "Page up", "One page up", "table", footer=False, palette=False, display="PgUp ctrl+u"),
     Action("first_row", "g,home", "Top", "First row", "table", footer=False, display="g Home"),
     Action("last_row", "G,end", "Bottom", "Last row", "table", footer=False, display="G End"),
-    Action("scroll_columns(-8)", "left,h", "Left", "Scroll the columns left", "table", footer=False, palette=False, display="← h"),
-    Action("scroll_columns(8)", "right,l", "Right", "Scroll the columns right", "table", footer=False, palette=False, display="→ l"),
+    Action("scroll_columns(-8)", "left,h", "Left", "Scroll the columns left", "table", footer=False, palette=False, display="← h", name="scroll_left"),
+    Action("scroll_columns(8)", "right,l", "Right", "Scroll the columns right", "table", footer=False, palette=False, display="→ l", name="scroll_right"),
     Action("open_row", "enter", "Detail", "Go to the row's detail (the panel follows the cursor); with --print: print the selection and exit", "table", footer=False, palette=False),
     Action("toggle_select", "space", "Select", "Select or unselect the row (a ● marks it), then go down", "table"),
     Action("select_all", "asterisk", "Select all", "Select every row of the current filter and scope", "table", footer=False, display="*"),
@@ -82,19 +100,18 @@ ACTIONS: tuple[Action, ...] = (
     Action("toggle_node", "space", "Toggle", "Open or close the node", "tree", footer=False, palette=False),
 
     Action("app.focus_table", "escape", "To table", "Go to the spec table", "detail", footer=False, palette=False, display="esc"),
+
+    Action("dismiss(None)", "escape", "Cancel", "Close the dialog without exporting", "export", palette=False, display="esc"),
+    Action("dismiss(None)", "escape,q,f", "Close", "Close the facet view (enter adds the value to the filter)", "facets", palette=False, display="esc q f"),
+    Action("dismiss", "escape,q,question_mark,f1", "Close", "Close the help", "help", palette=False, display="esc q ? F1"),
+    Action("dismiss", "escape,q,r", "Close", "Close the load report", "report", palette=False, display="esc q r"),
 )
 # fmt: on
 
 
 def bindings(scope: str) -> list[Binding]:
     """Textual bindings for one scope, straight from the table above."""
-    return [
-        Binding(
-            a.keys, a.action, a.label, show=a.footer, key_display=a.key_text if a.display else None
-        )
-        for a in ACTIONS
-        if a.scope == scope
-    ]
+    return [a.binding() for a in ACTIONS if a.scope == scope]
 
 
 def help_rows() -> list[tuple[str, list[Action]]]:

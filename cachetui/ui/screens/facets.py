@@ -7,7 +7,7 @@ from typing import Optional
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from ..actions import bindings
 from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -57,7 +57,7 @@ def facet_options(
 
 @guard_handlers
 class FacetScreen(ModalScreen[Optional[str]]):
-    BINDINGS = [Binding("escape,q,f", "dismiss(None)", "Close")]
+    BINDINGS = bindings("facets")
     DEFAULT_CSS = """
     FacetScreen { align: center middle; }
     FacetScreen > OptionList { width: 80%; max-width: 90; height: 85%; border: round $accent; }
