@@ -15,6 +15,7 @@ from textual.binding import Binding
 
 SCOPES = {
     "app": "Anywhere",
+    "browser": "Anywhere",  # the browser screen's own actions: listed with the app's
     "table": "Spec table",
     "tree": "Package tree",
     "filter": "Filter box",
@@ -48,7 +49,7 @@ class Action:
     @property
     def id(self) -> str:
         """The binding id: stable, for remapping keys from a config file."""
-        name = self.name or self.action.split("(")[0].replace("app.", "")
+        name = self.name or self.action.split("(")[0].split(".")[-1]
         return f"{self.scope}.{name}"
 
     def binding(self) -> Binding:
@@ -60,20 +61,20 @@ class Action:
 # fmt: off
 ACTIONS: tuple[Action, ...] = (
     Action("quit", "q", "Quit", "Quit cachetui"),
-    Action("help", "question_mark,f1", "Help", "Show this help: every key and the query syntax", display="? F1"),
-    Action("focus_filter", "slash", "Filter", "Filter the table: type a query, results follow as you type"),
-    Action("goto_package", "p", "Package", "Go to a package: part of its name, typos forgiven"),
-    Action("goto_hash", "number_sign", "Hash", "Go to a spec by hash fragment: a prefix, or one typo away", display="#"),
-    Action("facets", "f", "Facets", "Counts per os, target, compiler, stack, version and platform of the result; enter adds a filter token"),
-    Action("copy", "y", "Copy", "Copy the selection (or the row) as spack install lines to the clipboard (OSC 52)"),
-    Action("export", "e", "Export", "Export the selection: choose a format, copy it or save it to a file"),
+    Action("help", "question_mark,f1", "Help", "Show this help: every key and the query syntax", display="? F1", scope="browser"),
+    Action("focus_filter", "slash", "Filter", "Filter the table: type a query, results follow as you type", scope="browser"),
+    Action("goto_package", "p", "Package", "Go to a package: part of its name, typos forgiven", scope="browser"),
+    Action("goto_hash", "number_sign", "Hash", "Go to a spec by hash fragment: a prefix, or one typo away", display="#", scope="browser"),
+    Action("facets", "f", "Facets", "Counts per os, target, compiler, stack, version and platform of the result; enter adds a filter token", scope="browser"),
+    Action("copy", "y", "Copy", "Copy the selection (or the row) as spack install lines to the clipboard (OSC 52)", scope="browser"),
+    Action("export", "e", "Export", "Export the selection: choose a format, copy it or save it to a file", scope="browser"),
     Action("command_palette", "ctrl+p", "Palette", "Command palette: every action by name, and themes", footer=False, palette=False),
     Action("focus_next", "tab", "Next pane", "Move to the next pane (tree, filter, table, detail)", footer=False, palette=False),
     Action("focus_previous", "shift+tab", "Previous pane", "Move to the previous pane", footer=False, palette=False),
-    Action("clear_scope", "a", "All", "Scope the table to every loaded spec again", footer=False),
-    Action("load_report", "r", "Problems", "Show the load report: every bad file and the reason", footer=False),
-    Action("toggle_tree", "f2", "Tree pane", "Show or hide the package tree", footer=False),
-    Action("toggle_detail", "f3", "Detail pane", "Show or hide the detail panel", footer=False),
+    Action("clear_scope", "a", "All", "Scope the table to every loaded spec again", footer=False, scope="browser"),
+    Action("load_report", "r", "Problems", "Show the load report: every bad file and the reason", footer=False, scope="browser"),
+    Action("toggle_tree", "f2", "Tree pane", "Show or hide the package tree", footer=False, scope="browser"),
+    Action("toggle_detail", "f3", "Detail pane", "Show or hide the detail panel", footer=False, scope="browser"),
 
     Action("cursor_down", "down,j", "Down", "Next row", "table", footer=False, palette=False, display="↓ j"),
     Action("cursor_up", "up,k", "Up", "Previous row", "table", footer=False, palette=False, display="↑ k"),
@@ -89,7 +90,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("clear_selection", "u", "Unselect", "Clear the selection", "table", footer=False),
     Action("sort_next", "s", "Sort", "Sort by the next column: hash, package, version, ...", "table"),
     Action("sort_reverse", "S", "Reverse", "Reverse the sort; once more: back to load order", "table", footer=False, display="S"),
-    Action("app.clear_filter", "escape", "Clear filter", "Clear the filter", "table", footer=False, palette=False, display="esc"),
+    Action("screen.clear_filter", "escape", "Clear filter", "Clear the filter", "table", footer=False, palette=False, display="esc"),
 
     Action("clear_or_leave", "escape", "Clear", "Clear the filter; on an empty box, leave it", "filter", footer=False, palette=False, display="esc"),
     Action("submit", "enter,down", "To table", "Go to the results", "filter", footer=False, palette=False, display="enter ↓"),
@@ -99,7 +100,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("select_cursor", "enter", "Open", "Open or close the node; the table follows the cursor", "tree", footer=False, palette=False),
     Action("toggle_node", "space", "Toggle", "Open or close the node", "tree", footer=False, palette=False),
 
-    Action("app.focus_table", "escape", "To table", "Go to the spec table", "detail", footer=False, palette=False, display="esc"),
+    Action("screen.focus_table", "escape", "To table", "Go to the spec table", "detail", footer=False, palette=False, display="esc"),
 
     Action("dismiss(None)", "escape", "Cancel", "Close the dialog without exporting", "export", palette=False, display="esc"),
     Action("dismiss(None)", "escape,q,f", "Close", "Close the facet view (enter adds the value to the filter)", "facets", palette=False, display="esc q f"),
@@ -115,4 +116,6 @@ def bindings(scope: str) -> list[Binding]:
 
 
 def help_rows() -> list[tuple[str, list[Action]]]:
-    return [(title, [a for a in ACTIONS if a.scope == scope]) for scope, title in SCOPES.items()]
+    """Sections of the help: one per title, the actions in table order."""
+    titles = list(dict.fromkeys(SCOPES.values()))
+    return [(title, [a for a in ACTIONS if SCOPES[a.scope] == title]) for title in titles]
