@@ -61,11 +61,11 @@ TagsLoaded = Callable[[LoadResult, LoadResult, Catalog], None]
 
 
 class LoadSession:
-    def __init__(self, paths: Sequence[str], options: LoadOptions = LoadOptions(),
+    def __init__(self, paths: Sequence[str], options: Optional[LoadOptions] = None,
                  preload: Optional[BackgroundLoad] = None,
                  groups: Optional[list[TagGroup]] = None) -> None:  # fmt: skip
         self.paths = list(paths)
-        self.options = options
+        self.options = options or LoadOptions()
         self._preload = preload  # the load the CLI started before the UI, if any
         self._groups = groups
         self._lock = threading.Lock()

@@ -12,9 +12,9 @@ from cachetui.loader import load
 from cachetui.ui.actions import ACTIONS
 from cachetui.ui.app import CacheApp
 from cachetui.ui.screens.browser import BrowserScreen
-from cachetui.ui.timing import Delays
 from cachetui.ui.screens.help import HelpScreen
 from cachetui.ui.screens.load_report import LoadReportScreen
+from cachetui.ui.timing import Delays
 from cachetui.ui.widgets.detail_panel import DetailPanel
 from cachetui.ui.widgets.filter_box import FilterBox
 from cachetui.ui.widgets.package_tree import PackageTree
@@ -197,7 +197,7 @@ async def test_help_lists_every_key_from_the_action_table():
 
 def test_footer_bindings_come_from_the_action_table():
     keys = {(b.key, b.action) for b in CacheApp.BINDINGS + BrowserScreen.BINDINGS}
-    assert ("slash", "focus_filter") in keys and ("q", "quit") in keys
+    assert ("slash", "focus_filter") in keys and ("q", "app.quit") in keys
     table_keys = {b.action for b in SpecTable.BINDINGS}
     assert {"last_row", "first_row", "sort_next", "page_down"} <= table_keys
     every = CacheApp.BINDINGS + BrowserScreen.BINDINGS + SpecTable.BINDINGS
@@ -393,7 +393,10 @@ async def test_go_to_hash_opens_the_spec():
         spec = app.catalog.spec(table.current_spec)
         assert spec.hash == "255hkvjjlmt7je7ljqabxkt4rcdwlcbh"
         assert app.query_one(FilterBox).value == ""
-        assert (app.browser.state.scope.package, app.browser.state.scope.version) == ("py-msgpack", "1.0.3")
+        assert (app.browser.state.scope.package, app.browser.state.scope.version) == (
+            "py-msgpack",
+            "1.0.3",
+        )
         assert "spack install /255hkvjjlmt7je7ljqabxkt4rcdwlcbh" in detail_text(app)
 
 

@@ -60,7 +60,7 @@ class Action:
 
 # fmt: off
 ACTIONS: tuple[Action, ...] = (
-    Action("quit", "q", "Quit", "Quit cachetui"),
+    Action("app.quit", "q", "Quit", "Quit cachetui", scope="browser"),
     Action("help", "question_mark,f1", "Help", "Show this help: every key and the query syntax", display="? F1", scope="browser"),
     Action("focus_filter", "slash", "Filter", "Filter the table: type a query, results follow as you type", scope="browser"),
     Action("goto_package", "p", "Package", "Go to a package: part of its name, typos forgiven", scope="browser"),

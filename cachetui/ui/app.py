@@ -42,7 +42,7 @@ class CacheApp(App[Optional[str]]):
                  max_bytes: int = DEFAULT_MAX_BYTES, print_format: Optional[str] = None,
                  tag: Optional[str] = None, timeout: float = 30.0, use_cache: bool = True,
                  lazy: bool = True, preload: Optional[BackgroundLoad] = None,
-                 groups: Optional[list[TagGroup]] = None, delays: Delays = Delays()) -> None:  # fmt: skip
+                 groups: Optional[list[TagGroup]] = None, delays: Optional[Delays] = None) -> None:  # fmt: skip
         super().__init__()
         options = LoadOptions(max_bytes=max_bytes, tag=tag, timeout=timeout,
                               use_cache=use_cache, lazy=lazy)  # fmt: skip

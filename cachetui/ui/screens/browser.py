@@ -44,11 +44,11 @@ NARROW = 100  # below this many columns the tree pane gets narrower
 class BrowserScreen(BrowserActions, Screen[None]):
     BINDINGS = bindings("browser")  # the actions themselves are in BrowserActions
 
-    def __init__(self, session: LoadSession, delays: Delays = Delays(),
+    def __init__(self, session: LoadSession, delays: Optional[Delays] = None,
                  print_format: Optional[str] = None) -> None:  # fmt: skip
         super().__init__()
         self.session = session
-        self.delays = delays
+        self.delays = delays or Delays()
         self.print_format = print_format  # --print: enter prints the selection and exits
         self.state = BrowsingState()
         self.result: Optional[LoadResult] = None
@@ -347,6 +347,6 @@ class BrowserScreen(BrowserActions, Screen[None]):
     def _show_summary(self, scope: Scope, text: Text) -> None:
         detail = self._detail()
         # Shown only while still current: the user may have moved on to a spec meanwhile.
-        if detail is not None and scope == self.state.scope:
-            if not self.query_one(SpecTable).has_focus:
-                detail.show_text(text)
+        current = detail is not None and scope == self.state.scope
+        if current and not self.query_one(SpecTable).has_focus:
+            detail.show_text(text)  # type: ignore[union-attr]

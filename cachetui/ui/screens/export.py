@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from typing import Optional
 
 from textual.app import ComposeResult
-from ..actions import bindings
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from ...export import BY_NAME, DIALOG_FORMATS
 from ...faults import guard_handlers
+from ..actions import bindings
+
 
 def default_path(fmt: str, directory: str = ".") -> str:
     stamp = time.strftime("%Y%m%d-%H%M%S")

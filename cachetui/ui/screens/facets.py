@@ -7,13 +7,13 @@ from typing import Optional
 
 from rich.text import Text
 from textual.app import ComposeResult
-from ..actions import bindings
 from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...faults import guard_handlers
 from ...text import visible
+from ..actions import bindings
 
 FACET_TITLES = {"os": "os", "target": "target", "compiler": "compiler", "stack": "stack",
                 "version": "version", "platform": "platform"}  # fmt: skip

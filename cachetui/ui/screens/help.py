@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from ..actions import bindings
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...query import SYNTAX
-from ..actions import help_rows
+from ..actions import bindings, help_rows
 
 CLIPBOARD_HELP = (
     "Copying uses OSC 52: it reaches your own machine's clipboard over SSH when the terminal allows "

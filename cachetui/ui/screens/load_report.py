@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from ..actions import bindings
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...loader import LoadResult
 from ...text import visible
+from ..actions import bindings
 
 
 def report_text(result: LoadResult) -> Text:
