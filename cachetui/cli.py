@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Optional
 
 from . import __version__
+from .export import ALL_NAMES, PRINT_NAMES
 
 if TYPE_CHECKING:
     from .loader import LoadResult
@@ -26,8 +27,6 @@ COMMANDS = {
     "stats": "summarise what was loaded, and every bad file with its reason",
     "cache": "show where the on-disk caches are and how big (info), or remove them (clear)",
 }
-LIST_FORMATS = ("table", "json", "jsonl", "hashes", "specs", "install", "tsv", "yaml")
-PRINT_FORMATS = ("hashes", "install", "specs", "json", "jsonl", "tsv", "yaml")
 
 DESCRIPTION = """\
 A keyboard-driven terminal browser for Spack binary build caches.
@@ -85,7 +84,7 @@ def browse_parser() -> argparse.ArgumentParser:
         "--print", dest="print_selection", action="store_true",
         help="on enter, exit and print the selected specs to stdout (a picker, like fzf)",
     )  # fmt: skip
-    parser.add_argument("--format", "-f", choices=PRINT_FORMATS, default="hashes",
+    parser.add_argument("--format", "-f", choices=PRINT_NAMES, default="hashes",
                         help="format for --print (default: hashes)")  # fmt: skip
     parser.add_argument(
         "--eager", action="store_true",
@@ -98,7 +97,7 @@ def browse_parser() -> argparse.ArgumentParser:
 def list_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cachetui list", description=COMMANDS["list"] + ".")
     _add_paths(parser)
-    parser.add_argument("--format", "-f", choices=LIST_FORMATS, default="table")
+    parser.add_argument("--format", "-f", choices=ALL_NAMES, default="table")
     parser.add_argument("--limit", "-n", type=int, default=None, metavar="N", help="at most N rows")
     parser.add_argument(
         "--query", "-q", default="", metavar="Q",

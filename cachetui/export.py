@@ -8,22 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from .model import Spec
 from .text import visible
 
-FORMATS = ("table", "json", "jsonl", "yaml", "tsv", "hashes", "specs", "install")
-EXTENSIONS = {
-    "table": "txt",
-    "json": "json",
-    "jsonl": "jsonl",
-    "yaml": "yaml",
-    "tsv": "tsv",
-    "hashes": "txt",
-    "specs": "txt",
-    "install": "sh",
-}
 TABLE_COLUMNS = ("hash", "package", "version", "compiler", "os", "target", "stacks", "tag")
 TSV_COLUMNS = (
     "hash", "package", "tag", "version", "versions", "compiler", "os", "platform", "target",
@@ -116,3 +106,48 @@ def render(specs: Sequence[Spec], fmt: str) -> str:
             [spec_record(s) for s in specs], sort_keys=False, allow_unicode=True, width=10_000
         )
     return "".join(render_lines(specs, fmt))
+
+
+def _whole(fmt: str) -> Callable[[Sequence[Spec]], Iterable[str]]:
+    # Formats that need every spec before the first byte (a padded table, one JSON array).
+    return lambda specs: [render(specs, fmt)]
+
+
+def _streamed(fmt: str) -> Callable[[Sequence[Spec]], Iterable[str]]:
+    return lambda specs: render_lines(specs, fmt)
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    extension: str  # of the file the export dialog proposes
+    description: str  # one line, in the export dialog and the CLI's help
+    writer: Callable[[Sequence[Spec]], Iterable[str]]  # the text, in pieces
+    printable: bool = True  # offered by --print (a picker's output: no padded table)
+    in_dialog: bool = True  # offered by the export dialog
+
+
+# fmt: off
+REGISTRY: tuple[ExportFormat, ...] = (
+    ExportFormat("install", "sh", "spack install /<hash> lines", _streamed("install")),
+    ExportFormat("hashes", "txt", "/<hash> per line", _streamed("hashes")),
+    ExportFormat("specs", "txt", "Spack spec strings", _streamed("specs")),
+    ExportFormat("yaml", "yaml", "YAML, every field", _whole("yaml")),
+    ExportFormat("json", "json", "JSON, every field", _whole("json")),
+    ExportFormat("tsv", "tsv", "TSV with a header", _streamed("tsv")),
+    ExportFormat("jsonl", "jsonl", "JSON, one spec per line", _streamed("jsonl"), in_dialog=False),
+    ExportFormat("table", "txt", "an aligned table", _whole("table"), printable=False, in_dialog=False),
+)
+# fmt: on
+BY_NAME = {f.name: f for f in REGISTRY}
+ALL_NAMES = tuple(f.name for f in REGISTRY)  # ``list --format``
+PRINT_NAMES = tuple(f.name for f in REGISTRY if f.printable)  # ``--print --format``
+DIALOG_FORMATS = tuple(f for f in REGISTRY if f.in_dialog)  # the export dialog
+
+
+def write_file(path: str, specs: Sequence[Spec], fmt: str, overwrite: bool = False) -> None:
+    """Write the export to ``path``; never replaces an existing file unless ``overwrite``.
+    Raises ``OSError`` (a missing folder, no permission, the file exists)."""
+    writer = BY_NAME[fmt].writer
+    with open(path, "w" if overwrite else "x", encoding="utf-8") as handle:
+        handle.writelines(writer(specs))

@@ -362,3 +362,24 @@ def run_query(
     """Parse and evaluate ``text``; returns the matching ids and notes for the status line."""
     result = Evaluator(catalog, host).evaluate(parse_query(text), base, cancelled)
     return np.flatnonzero(result.mask), result.notes
+
+
+# The query language in one table, (token, meaning): the help screen lists it, and the README's
+# query table says the same at more length.
+SYNTAX: tuple[tuple[str, str], ...] = (
+    (
+        "word",
+        "package names containing it; if none, any column containing it; else the closest names",
+    ),
+    ("/abc12", "hash prefix, any length"),
+    ("@1.0  @=1.0  @1.2:1.4", "version as Spack means it: 1.0 and 1.0.x; exactly 1.0; a range"),
+    (
+        "%gcc  %gcc@13",
+        "compiler, optionally with a version (gcc@13.2.0 and gcc@=13.2.0 both match)",
+    ),
+    ("os=  target=  platform=", "exact value; a trailing * makes it a prefix: os=ubuntu*"),
+    ("stack=  tag=  package=", "exact value, or prefix with *: stack=e4s*"),
+    ("+mpi  ~mpi", "boolean variant on or off"),
+    ("build_system=cmake", "any other key=value: a variant"),
+    ("!token", "negate a token: !stack=e4s"),
+)

@@ -100,6 +100,7 @@ class ViewModel:
     ) -> ViewResult:
         """The rows of ``scope`` matching ``query_text``, sorted; raises ``Cancelled`` when
         ``cancelled`` says so (checked between the query's tokens and before sorting)."""
+        check(cancelled)
         base = self.scope_mask(scope)
         scope_total = int(base.sum())
         notes: list[str] = []
@@ -111,6 +112,7 @@ class ViewModel:
             mask, notes = result.mask, result.notes
         else:
             mask = base
+        check(cancelled)
         ids = np.flatnonzero(mask)
         if sort is not None:
             check(cancelled)

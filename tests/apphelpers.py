@@ -17,3 +17,8 @@ async def settle(pilot, rounds: int = 5) -> None:
 def table_lines(table) -> list[str]:
     """The table's rendered lines, as text (what the user sees)."""
     return [table.render_line(y).text for y in range(table.scrollable_content_region.height)]
+
+
+def messages(app, severity: str | None = None) -> list[str]:
+    """The notifications the app showed, through its public record of them."""
+    return [n.message for n in app.notices if severity is None or n.severity == severity]

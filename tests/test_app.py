@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
-from apphelpers import settle, table_lines
+from apphelpers import messages, settle, table_lines
 from conftest import SEEDS, page_text, spec_entry
 
 from cachetui.loader import load
 from cachetui.ui.actions import ACTIONS
 from cachetui.ui.app import CacheApp
+from cachetui.ui.screens.browser import BrowserScreen
 from cachetui.ui.screens.help import HelpScreen
 from cachetui.ui.screens.load_report import LoadReportScreen
+from cachetui.ui.timing import Delays
 from cachetui.ui.widgets.detail_panel import DetailPanel
 from cachetui.ui.widgets.filter_box import FilterBox
 from cachetui.ui.widgets.package_tree import PackageTree
@@ -195,10 +196,13 @@ async def test_help_lists_every_key_from_the_action_table():
 
 
 def test_footer_bindings_come_from_the_action_table():
-    keys = {(b.key, b.action) for b in CacheApp.BINDINGS}
-    assert ("slash", "focus_filter") in keys and ("q", "quit") in keys
+    keys = {(b.key, b.action) for b in CacheApp.BINDINGS + BrowserScreen.BINDINGS}
+    assert ("slash", "focus_filter") in keys and ("q", "app.quit") in keys
     table_keys = {b.action for b in SpecTable.BINDINGS}
     assert {"last_row", "first_row", "sort_next", "page_down"} <= table_keys
+    every = CacheApp.BINDINGS + BrowserScreen.BINDINGS + SpecTable.BINDINGS
+    assert all(b.id and b.tooltip for b in every)
+    assert ("table.scroll_left", "left,h") in {(b.id, b.key) for b in SpecTable.BINDINGS}
 
 
 async def test_command_palette_offers_the_actions():
@@ -262,7 +266,7 @@ async def test_load_problems_notify_and_report(write_page, tmp_path):
     app = CacheApp([str(tmp_path)])
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert any("1 file(s) skipped" in n.message for n in app._notifications)
+        assert any("1 file(s) skipped" in m for m in messages(app))
         await pilot.press("r")
         assert isinstance(app.screen, LoadReportScreen)
         text = str(app.screen.query_one("#report-text").render())
@@ -276,46 +280,57 @@ async def test_slow_load_shows_progress(monkeypatch, started_by):
     from cachetui.loader import BackgroundLoad
 
     real_load = loader_module.load
+    reported, release = threading.Event(), threading.Event()
 
     def slow_load(paths, progress=None, **options):
         progress(1, 4)
-        time.sleep(2.0)
+        reported.set()
+        release.wait(timeout=30)  # held until the test has seen the bar
         return real_load(paths, progress=progress, **options)
 
     monkeypatch.setattr(loader_module, "load", slow_load)
-    monkeypatch.setattr("cachetui.ui.app.load", slow_load)
+    monkeypatch.setattr("cachetui.session.load", slow_load)
     preload = BackgroundLoad([SEEDS]) if started_by == "cli" else None
-    app = CacheApp([str(SEEDS)], preload=preload)
+    delays = Delays(progress_after=3600, progress_every=3600)  # driven below, not by the clock
+    app = CacheApp([str(SEEDS)], preload=preload, delays=delays)
     async with app.run_test(size=(100, 30)) as pilot:
-        for _ in range(40):  # the bar shows after half a second; give a busy machine time
-            await pilot.pause(0.05)
-            label = str(app.query_one("#loading-label").render())
-            if app.query_one("#loading").display and "1 of 4 files" in label:
-                break
-        assert app.query_one("#loading").display
-        assert "1 of 4 files" in str(app.query_one("#loading-label").render())
+        try:
+            await pilot.pause()
+            assert not app.query_one("#loading").display  # not before progress_after
+            while not reported.is_set():
+                await pilot.pause(0.01)
+            if started_by == "cli":  # the session copies the preload's figures as it polls
+                while not app.session.progress() or app.session.progress().done != 1:
+                    await pilot.pause(0.01)
+            app.browser.show_progress()
+            await pilot.pause()
+            assert app.query_one("#loading").display
+            assert "1 of 4 files" in str(app.query_one("#loading-label").render())
+        finally:
+            release.set()
         await settle(pilot)
         assert not app.query_one("#loading").display
-        assert app.query_one(SpecTable).row_count == 285 and app.preload is None
+        assert app.query_one(SpecTable).row_count == 285 and not app.session.has_preload
 
 
 async def test_filter_typed_while_loading_is_applied_to_the_loaded_rows(monkeypatch):
-    import cachetui.ui.app as app_module
+    import cachetui.session as session_module
 
-    real_load = app_module.load
-    started = threading.Event()
+    real_load = session_module.load
+    started, release = threading.Event(), threading.Event()
 
     def slow_load(paths, **options):
         started.set()
-        time.sleep(1.0)
+        release.wait(timeout=30)  # held until the filter is typed
         return real_load(paths, **options)
 
-    monkeypatch.setattr(app_module, "load", slow_load)
+    monkeypatch.setattr(session_module, "load", slow_load)
     app = CacheApp([str(SEEDS)])
     async with app.run_test(size=(100, 30)) as pilot:
         while not started.is_set():
             await pilot.pause(0.02)
         await pilot.press("slash", *"os=ubuntu24.04")
+        release.set()
         await settle(pilot)
         table = app.query_one(SpecTable)
         expected = sum(1 for s in load([SEEDS]).catalog.specs() if s.os == "ubuntu24.04")
@@ -333,7 +348,7 @@ async def test_theme_option():
     app = CacheApp([str(SEEDS)], theme="no-such-theme")
     async with app.run_test() as pilot:
         await settle(pilot)
-        assert any("No theme named" in n.message for n in app._notifications)
+        assert any("No theme named" in m for m in messages(app))
 
 
 def test_no_color_is_respected(monkeypatch):
@@ -359,7 +374,7 @@ async def test_go_to_package_prompt_is_typo_tolerant():
         await pilot.press("enter")
         await settle(pilot)
         table = app.query_one(SpecTable)
-        assert app.scope.package == "py-mpi4py" and table.row_count == 91
+        assert app.browser.state.scope.package == "py-mpi4py" and table.row_count == 91
         assert str(app.query_one(PackageTree).cursor_node.label) == "py-mpi4py 91"
         assert app.focused is table
 
@@ -378,7 +393,10 @@ async def test_go_to_hash_opens_the_spec():
         spec = app.catalog.spec(table.current_spec)
         assert spec.hash == "255hkvjjlmt7je7ljqabxkt4rcdwlcbh"
         assert app.query_one(FilterBox).value == ""
-        assert (app.scope.package, app.scope.version) == ("py-msgpack", "1.0.3")
+        assert (app.browser.state.scope.package, app.browser.state.scope.version) == (
+            "py-msgpack",
+            "1.0.3",
+        )
         assert "spack install /255hkvjjlmt7je7ljqabxkt4rcdwlcbh" in detail_text(app)
 
 

@@ -7,7 +7,7 @@ import os
 
 import pytest
 import yaml
-from apphelpers import settle
+from apphelpers import messages, settle
 from conftest import ROOT, SEEDS, page_text, spec_entry
 from tmuxhelpers import Tmux, cachetui_command, requires_tmux
 
@@ -41,18 +41,18 @@ async def test_clipboard_formats_exact(fmt):
     app = CacheApp([str(SEEDS)])
     async with app.run_test(size=(100, 30)) as pilot:
         await select_first_two(pilot)
-        app.action_copy(fmt)
+        app.browser.action_copy(fmt)
         await pilot.pause()
         assert app.clipboard == EXPECTED[fmt]
-        assert any(f"Copied 2 spec(s) as {fmt} ({len(EXPECTED[fmt])} bytes)" in n.message
-                   for n in app._notifications)  # fmt: skip
+        assert any(f"Copied 2 spec(s) as {fmt} ({len(EXPECTED[fmt])} bytes)" in m
+                   for m in messages(app))  # fmt: skip
 
 
 async def test_structured_formats_carry_every_field():
     app = CacheApp([str(SEEDS)])
     async with app.run_test(size=(100, 30)) as pilot:
         await select_first_two(pilot)
-        app.action_copy("json")
+        app.browser.action_copy("json")
         records = json.loads(app.clipboard)
         assert [r["hash"] for r in records] == [H1, H2]
         assert records[0] == {
@@ -62,9 +62,9 @@ async def test_structured_formats_carry_every_field():
             "stacks": ["developer-tools", "root"], "size": None, "tarball": None,
             "source": str(SEEDS / "000_03e1940b4f8d0fcd.txt"), "dependencies": [],
         }  # fmt: skip
-        app.action_copy("yaml")
+        app.browser.action_copy("yaml")
         assert yaml.safe_load(app.clipboard) == records
-        app.action_copy("tsv")
+        app.browser.action_copy("tsv")
         header, first, second = app.clipboard.splitlines()
         assert header.split("\t") == ["hash", "package", "tag", "version", "versions", "compiler", "os",
                                       "platform", "target", "variants", "stacks", "size", "tarball", "source"]  # fmt: skip
@@ -85,7 +85,7 @@ async def test_selection_survives_filter_and_scope_and_is_counted():
     async with app.run_test(size=(100, 30)) as pilot:
         await select_first_two(pilot)
         table = app.query_one(SpecTable)
-        assert table.selected_count == 2 and "2 selected" in status(app)
+        assert app.browser.state.selected_count == 2 and "2 selected" in status(app)
         assert table.render_line(1).text.startswith("● ")
         await pilot.press("slash", *"mpi4py", "enter")
         await settle(pilot)
@@ -93,15 +93,15 @@ async def test_selection_survives_filter_and_scope_and_is_counted():
         assert "3 selected" in status(app)
         await pilot.press("escape")  # clear the filter
         await settle(pilot)
-        assert table.selected_count == 3
+        assert app.browser.state.selected_count == 3
         await pilot.press("y")
         assert app.clipboard.count("spack install") == 3
         await pilot.press("slash", *"multidict", "enter")
         await settle(pilot)
         await pilot.press("asterisk")
-        assert table.selected_count == 3 + 61 and "64 selected" in status(app)
+        assert app.browser.state.selected_count == 3 + 61 and "64 selected" in status(app)
         await pilot.press("u")
-        assert table.selected_count == 0 and "selected" not in status(app)
+        assert app.browser.state.selected_count == 0 and "selected" not in status(app)
 
 
 async def test_large_copy_warns_and_offers_a_file():
@@ -110,8 +110,8 @@ async def test_large_copy_warns_and_offers_a_file():
         await settle(pilot)
         await pilot.press("asterisk", "y")
         assert app.clipboard.count("\n") == 285
-        (warning,) = [n for n in app._notifications if n.severity == "warning"]
-        assert "over 4 KB" in warning.message and "save to a file" in warning.message
+        (warning,) = messages(app, "warning")
+        assert "over 4 KB" in warning and "save to a file" in warning
 
 
 async def test_export_dialog_saves_and_never_overwrites_without_asking(tmp_path):
@@ -135,8 +135,7 @@ async def test_export_dialog_saves_and_never_overwrites_without_asking(tmp_path)
         assert "exists" in str(app.screen.query_one("#export-message").render())
         assert isinstance(app.screen, ExportScreen)
         assert target.read_text() == EXPECTED["hashes"]
-        await pilot.pause(0.5)  # two quick clicks are a double click
-        await pilot.click("#export-save")  # confirmed
+        app.screen.query_one("#export-save").press()  # confirmed (a press, not a double click)
         await settle(pilot)
         assert not isinstance(app.screen, ExportScreen)
         third = "/43rqkoze7zogvzkelbx7andfjr6e4btk\n"
@@ -151,8 +150,8 @@ async def test_export_write_error_is_reported(tmp_path):
         app.screen.query_one("#export-path").value = str(tmp_path / "missing" / "out.sh")
         await pilot.click("#export-save")
         await settle(pilot)
-        errors = [n for n in app._notifications if n.severity == "error"]
-        assert errors and "No such file or directory" in errors[0].message
+        errors = messages(app, "error")
+        assert errors and "No such file or directory" in errors[0]
 
 
 async def test_default_export_name(tmp_path, monkeypatch):
@@ -176,10 +175,10 @@ async def test_hostile_values_never_reach_the_clipboard_raw(write_page, tmp_path
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         for fmt in ("specs", "json", "yaml", "tsv", "install", "hashes"):
-            app.action_copy(fmt)
+            app.browser.action_copy(fmt)
             assert not any(ord(c) < 32 and c not in "\n\t" for c in app.clipboard), fmt
             assert "\x9b" not in app.clipboard
-        app.action_copy("specs")
+        app.browser.action_copy("specs")
         assert "\\x1b]52;c;ZXZpbA==\\x07" in app.clipboard
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from apphelpers import settle
+from apphelpers import messages, settle
 from conftest import SEEDS
 
-import cachetui.ui.app as app_module
+import cachetui.session as session_module
+import cachetui.ui.screens.browser_actions as actions_module
 from cachetui.faults import log_dir
 from cachetui.ui.app import CacheApp
 from cachetui.ui.widgets.spec_table import SpecTable
@@ -20,14 +21,14 @@ def state_dir(tmp_path, monkeypatch):
 
 
 def errors(app) -> list[str]:
-    return [n.message for n in app._notifications if n.severity == "error"]
+    return messages(app, "error")
 
 
 async def test_error_in_an_action_is_logged_and_the_app_keeps_running(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("render broke")
 
-    monkeypatch.setattr(app_module, "render", broken)
+    monkeypatch.setattr(actions_module, "render", broken)
     app = CacheApp([str(SEEDS)])
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -47,7 +48,7 @@ async def test_error_in_a_worker_is_reported(monkeypatch):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
 
-        def broken(self, *args):
+        def broken(self, *args, **kwargs):
             raise ValueError("view broke")
 
         monkeypatch.setattr(ViewModel, "compute", broken)
@@ -61,7 +62,7 @@ async def test_error_while_loading_is_reported(monkeypatch):
     def broken(*args, **kwargs):
         raise MemoryError("no memory")
 
-    monkeypatch.setattr(app_module, "load", broken)
+    monkeypatch.setattr(session_module, "load", broken)
     app = CacheApp([str(SEEDS)])
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

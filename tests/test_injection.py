@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from apphelpers import settle, table_lines
+from apphelpers import messages, settle, table_lines
 from conftest import ROOT, page_text, spec_entry
 from tmuxhelpers import Tmux, cachetui_command, requires_tmux
 
@@ -61,7 +61,7 @@ async def test_markup_and_escapes_shown_literally_in_every_view(write_page, tmp_
         tree = app.query_one(PackageTree)
         labels = [str(n.label) for n in tree.root.children[0].children]
         assert labels == ["[red]pkg\\x1b[31m 1"]
-        notes = " ".join(n.message for n in app._notifications)
+        notes = " ".join(messages(app))
         assert "1 file(s) skipped" in notes
         await pilot.press("r")
         assert isinstance(app.screen, LoadReportScreen)
@@ -78,7 +78,7 @@ async def test_exported_text_is_escaped(write_page, tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         for fmt in ("install", "specs", "json", "yaml", "tsv", "hashes"):
-            app.action_copy(fmt)
+            app.browser.action_copy(fmt)
             assert raw_controls(app.clipboard.replace("\t", "")) == [], fmt
 
 

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import pytest
-from apphelpers import settle
+from apphelpers import messages, settle
 from conftest import page_text, spec_entry
 
 import cachetui.discovery as discovery
 from cachetui.lazy import tags_needed
 from cachetui.loader import tag_groups
 from cachetui.ui.app import CacheApp
+from cachetui.ui.timing import Delays
 from cachetui.ui.widgets.package_tree import PackageTree
 from cachetui.ui.widgets.spec_table import SpecTable
 
 TAGS = ["develop", "develop-2025-07-13", "v0.22.1"]
+# The pauses before a tag or a search loads tags never end by themselves here: the tests end
+# them with ``load_needed_tags``, so no test races a timer.
+HELD = Delays(search_load_pause=3600, tag_load_pause=3600)
+
+
+def loaded(app, label: str) -> bool:
+    return label not in app.session.pending_tags()
 
 
 def h(tag_index: int, package: int, n: int) -> str:
@@ -59,7 +67,7 @@ def test_tags_needed():
 
 
 async def test_tag_list_at_once_then_a_tag_on_first_use(site):
-    app = CacheApp([str(site)])
+    app = CacheApp([str(site)], delays=HELD)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         tree = app.query_one(PackageTree)
@@ -68,10 +76,12 @@ async def test_tag_list_at_once_then_a_tag_on_first_use(site):
         assert app.query_one(SpecTable).row_count == 0 and len(app.catalog) == 0
         assert "none loaded yet" in str(app.query_one("#status").render())
         await pilot.press("down", "down")  # onto develop-2025-07-13, passing develop
-        await pilot.pause(0.5)  # resting on a tag loads it
         await settle(pilot)
-        assert app.lazy.groups["develop-2025-07-13"].loaded
-        assert not app.lazy.groups["develop"].loaded
+        assert app.session.pending_tags() == TAGS + ["legacy"]  # nothing before the pause ends
+        app.browser.load_needed_tags()  # the cursor rested on the tag long enough
+        await settle(pilot)
+        assert loaded(app, "develop-2025-07-13")
+        assert not loaded(app, "develop")
         assert len(app.catalog) == 12 and app.query_one(SpecTable).row_count == 12
         assert {s.tag for s in app.catalog.specs()} == {"develop-2025-07-13"}
         node = tree.cursor_node
@@ -79,29 +89,31 @@ async def test_tag_list_at_once_then_a_tag_on_first_use(site):
 
 
 async def test_search_loads_what_it_needs_and_selection_survives(site):
-    app = CacheApp([str(site)])
+    app = CacheApp([str(site)], delays=HELD)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("down", "down")
-        await pilot.pause(0.5)
+        app.browser.load_needed_tags()
         await settle(pilot)
         table = app.query_one(SpecTable)
         table.focus()
         await pilot.press("space")  # select a spec of the loaded tag
         chosen = app.catalog.hashes[int(table.ids[0])]
         await pilot.press("a", "slash", *"tag=v0.22.1 %gcc@13")
-        await pilot.pause(0.8)  # the pause after typing that lets a search load tags
         await settle(pilot)
-        assert app.lazy.groups["v0.22.1"].loaded and not app.lazy.groups["develop"].loaded
+        assert not loaded(app, "v0.22.1")  # typing: no tag loads before the pause ends
+        app.browser.load_needed_tags()  # the pause after typing that lets a search load tags
+        await settle(pilot)
+        assert loaded(app, "v0.22.1") and not loaded(app, "develop")
         assert table.row_count == 6
         await pilot.press("escape", "escape")
         await pilot.press("slash", *"%gcc@13")  # across every tag: loads the rest
-        await pilot.pause(0.8)
+        app.browser.load_needed_tags()
         await settle(pilot)
-        assert any("more tag(s) for this search" in n.message for n in app._notifications)
-        assert app.lazy.pending() == []
+        assert any("more tag(s) for this search" in m for m in messages(app))
+        assert app.session.pending() == []
         assert table.row_count == 6 * 3 and len(app.catalog) == 37
-        assert table.selected_count == 1
+        assert app.browser.state.selected_count == 1
         assert app.catalog.hashes[int(table.chosen_ids()[0])] == chosen
 
 
@@ -109,35 +121,5 @@ async def test_eager_loads_every_tag_at_start(site):
     app = CacheApp([str(site)], lazy=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert app.lazy is None and len(app.catalog) == 37
+        assert app.session.lazy is None and len(app.catalog) == 37
         assert app.query_one(SpecTable).row_count == 37
-
-
-async def test_tags_asked_for_while_a_load_ends_are_never_stranded(site, monkeypatch):
-    """A tag asked for just as the loading thread finds its queue empty must still load."""
-    import threading
-    import time
-
-    app = CacheApp([str(site)])
-    real_load = app._load
-    asked = threading.Event()
-
-    def load_then_race(paths, **options):
-        result = real_load(paths, **options)
-        if not asked.is_set():  # while this load ends, ask for the next tags from the UI
-            asked.set()
-            app.call_from_thread(app.request_tags, TAGS[1:], "")
-            time.sleep(0.05)
-        return result
-
-    monkeypatch.setattr(app, "_load", load_then_race)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        app.request_tags([TAGS[0]], "")
-        for _ in range(100):
-            await settle(pilot)
-            if not app._loading and not app.lazy.pending()[:-1]:
-                break
-        assert [g.label for g in app.lazy.pending()] == ["legacy"]
-        assert not app._loading and not app._tag_queue
-        assert {s.tag for s in app.catalog.specs()} == set(TAGS)

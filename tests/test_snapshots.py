@@ -1,12 +1,15 @@
-"""SVG snapshots of the main screens (pytest-textual-snapshot). Update with --snapshot-update."""
+"""SVG snapshots of every screen and state (pytest-textual-snapshot). Update with --snapshot-update."""
 
 from __future__ import annotations
 
 import pytest
 from apphelpers import settle
-from conftest import ROOT
+from conftest import ROOT, page_text, spec_entry
 
+from cachetui.session import Progress
 from cachetui.ui.app import CacheApp
+from cachetui.ui.timing import Delays
+from cachetui.ui.widgets.loading_panel import LoadingPanel
 
 
 @pytest.fixture(autouse=True)
@@ -52,3 +55,93 @@ def test_help_80x24(snap_compare):
         await pilot.pause()
 
     assert snap_compare(CacheApp(["seeds"]), terminal_size=(80, 24), run_before=run_before)
+
+
+async def pressed(pilot, *keys: str) -> None:
+    await settle(pilot)
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+def test_export_dialog_80x24(snap_compare, monkeypatch):
+    import cachetui.ui.screens.export as export_screen
+
+    monkeypatch.setattr(export_screen, "default_path", lambda fmt, directory=".": f"out.{fmt}")
+
+    async def run_before(pilot):
+        await pressed(pilot, "space", "space", "e")
+
+    assert snap_compare(CacheApp(["seeds"]), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_facets_80x24(snap_compare):
+    async def run_before(pilot):
+        await pressed(pilot, "slash", *"mpi4py", "enter", "f")
+
+    assert snap_compare(CacheApp(["seeds"]), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_load_report_80x24(snap_compare, tmp_path, monkeypatch):
+    (tmp_path / "good.md").write_text(page_text("good"))
+    (tmp_path / "bad.md").write_text("---\nlayout: cache\nspec_details: {}\n---\n")
+    monkeypatch.chdir(tmp_path)
+
+    async def run_before(pilot):
+        await pressed(pilot, "r")
+
+    assert snap_compare(CacheApp(["."]), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_command_palette_80x24(snap_compare):
+    async def run_before(pilot):
+        await pressed(pilot, "ctrl+p", *"sort")
+        await pilot.pause()
+
+    assert snap_compare(CacheApp(["seeds"]), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_lazy_tags_not_loaded_80x24(snap_compare, tmp_path, monkeypatch):
+    import cachetui.loader as loader
+
+    monkeypatch.setattr(loader, "LAZY_MIN_PACKAGES", 0)
+    for tag in ("develop", "v0.22.1"):
+        for p in range(2):
+            path = tmp_path / "_cache" / tag / f"pkg{p}" / "specs.md"
+            path.parent.mkdir(parents=True)
+            path.write_text(
+                page_text(f"pkg{p}", tag=tag, specs=[spec_entry(hash=f"{tag}{p}".ljust(32, "a"))])
+            )
+    monkeypatch.chdir(tmp_path)
+    held = Delays(tag_load_pause=3600, search_load_pause=3600)
+    assert snap_compare(CacheApp(["."], delays=held), terminal_size=(80, 24), run_before=loaded)
+
+
+def test_progress_bar_80x24(snap_compare):
+    async def run_before(pilot):
+        await settle(pilot)
+        panel = pilot.app.query_one(LoadingPanel)
+        panel.display = True  # as while a load runs: a load is never held for a picture
+        panel.show_progress(Progress(120, 480, "Loading pages: 120 of 480 files"))
+        await pilot.pause()
+
+    assert snap_compare(CacheApp(["seeds"]), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_nothing_loaded_80x24(snap_compare):
+    assert snap_compare(CacheApp(["no-such-folder"]), terminal_size=(80, 24), run_before=loaded)
+
+
+def test_query_error_80x24(snap_compare):
+    async def run_before(pilot):
+        await pressed(pilot, "slash", *"os=rhel8 bogus=1")
+
+    assert snap_compare(CacheApp(["seeds"]), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_dependencies_of_an_index_spec_100x40(snap_compare):
+    index = "tests/data/formats/spack_test-data_v2_layout_unsigned_index.db-v8.json"
+
+    async def run_before(pilot):
+        await pressed(pilot, "slash", *"libdwarf target=m1", "enter", "enter", "end")
+
+    assert snap_compare(CacheApp([index]), terminal_size=(100, 40), run_before=run_before)

@@ -227,7 +227,7 @@ def test_dependency_list_jumps_in_the_app(tmp_path):
                 for d in app.catalog.spec(app.catalog.by_hash_prefix("u5uz3dc")[0]).dependencies
                 if d.name == "gcc"
             ][0]
-            app.post_message(DetailPanel.JumpRequested(gcc.hash))
+            app.screen.post_message(DetailPanel.JumpRequested(gcc.hash))
             await settle(pilot)
             assert any("not in the loaded caches" in n.message for n in app._notifications)
 

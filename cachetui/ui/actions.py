@@ -1,7 +1,9 @@
-"""Every user action, defined once: its keys, footer label and help line.
+"""Every user action, defined once: its keys, binding id, footer label, tooltip and help line.
 
-Widgets build their ``BINDINGS`` from here, the help screen lists this table and the command
-palette offers its entries, so the help can never drift from the keys.
+Widgets and modal screens build their ``BINDINGS`` from here, the help screen lists this table
+and the command palette offers its entries, so the help can never drift from the keys. Every
+binding has an id (``<scope>.<action>``), so keys can be remapped by id with
+``App.set_keymap``.
 """
 
 from __future__ import annotations
@@ -13,10 +15,15 @@ from textual.binding import Binding
 
 SCOPES = {
     "app": "Anywhere",
+    "browser": "Anywhere",  # the browser screen's own actions: listed with the app's
     "table": "Spec table",
     "tree": "Package tree",
     "filter": "Filter box",
     "detail": "Detail panel",
+    "export": "Export dialog",
+    "facets": "Facet view",
+    "help": "Help",
+    "report": "Load report",
 }
 
 
@@ -30,6 +37,7 @@ class Action:
     footer: bool = True
     display: Optional[str] = None  # how the keys read in the help screen
     palette: bool = True  # offered in the command palette
+    name: Optional[str] = None  # the binding id's name, when the action's own is ambiguous
 
     @property
     def key_text(self) -> str:
@@ -38,24 +46,35 @@ class Action:
         names = {"slash": "/", "question_mark": "?", "space": "space", "escape": "esc"}
         return " ".join(names.get(k, k) for k in self.keys.split(","))
 
+    @property
+    def id(self) -> str:
+        """The binding id: stable, for remapping keys from a config file."""
+        name = self.name or self.action.split("(")[0].split(".")[-1]
+        return f"{self.scope}.{name}"
+
+    def binding(self) -> Binding:
+        return Binding(self.keys, self.action, self.label, show=self.footer,
+                       key_display=self.key_text if self.display else None,
+                       tooltip=self.help, id=self.id)  # fmt: skip
+
 
 # fmt: off
 ACTIONS: tuple[Action, ...] = (
-    Action("quit", "q", "Quit", "Quit cachetui"),
-    Action("help", "question_mark,f1", "Help", "Show this help: every key and the query syntax", display="? F1"),
-    Action("focus_filter", "slash", "Filter", "Filter the table: type a query, results follow as you type"),
-    Action("goto_package", "p", "Package", "Go to a package: part of its name, typos forgiven"),
-    Action("goto_hash", "number_sign", "Hash", "Go to a spec by hash fragment: a prefix, or one typo away", display="#"),
-    Action("facets", "f", "Facets", "Counts per os, target, compiler, stack, version and platform of the result; enter adds a filter token"),
-    Action("copy", "y", "Copy", "Copy the selection (or the row) as spack install lines to the clipboard (OSC 52)"),
-    Action("export", "e", "Export", "Export the selection: choose a format, copy it or save it to a file"),
+    Action("app.quit", "q", "Quit", "Quit cachetui", scope="browser"),
+    Action("help", "question_mark,f1", "Help", "Show this help: every key and the query syntax", display="? F1", scope="browser"),
+    Action("focus_filter", "slash", "Filter", "Filter the table: type a query, results follow as you type", scope="browser"),
+    Action("goto_package", "p", "Package", "Go to a package: part of its name, typos forgiven", scope="browser"),
+    Action("goto_hash", "number_sign", "Hash", "Go to a spec by hash fragment: a prefix, or one typo away", display="#", scope="browser"),
+    Action("facets", "f", "Facets", "Counts per os, target, compiler, stack, version and platform of the result; enter adds a filter token", scope="browser"),
+    Action("copy", "y", "Copy", "Copy the selection (or the row) as spack install lines to the clipboard (OSC 52)", scope="browser"),
+    Action("export", "e", "Export", "Export the selection: choose a format, copy it or save it to a file", scope="browser"),
     Action("command_palette", "ctrl+p", "Palette", "Command palette: every action by name, and themes", footer=False, palette=False),
     Action("focus_next", "tab", "Next pane", "Move to the next pane (tree, filter, table, detail)", footer=False, palette=False),
     Action("focus_previous", "shift+tab", "Previous pane", "Move to the previous pane", footer=False, palette=False),
-    Action("clear_scope", "a", "All", "Scope the table to every loaded spec again", footer=False),
-    Action("load_report", "r", "Problems", "Show the load report: every bad file and the reason", footer=False),
-    Action("toggle_tree", "f2", "Tree pane", "Show or hide the package tree", footer=False),
-    Action("toggle_detail", "f3", "Detail pane", "Show or hide the detail panel", footer=False),
+    Action("clear_scope", "a", "All", "Scope the table to every loaded spec again", footer=False, scope="browser"),
+    Action("load_report", "r", "Problems", "Show the load report: every bad file and the reason", footer=False, scope="browser"),
+    Action("toggle_tree", "f2", "Tree pane", "Show or hide the package tree", footer=False, scope="browser"),
+    Action("toggle_detail", "f3", "Detail pane", "Show or hide the detail panel", footer=False, scope="browser"),
 
     Action("cursor_down", "down,j", "Down", "Next row", "table", footer=False, palette=False, display="↓ j"),
     Action("cursor_up", "up,k", "Up", "Previous row", "table", footer=False, palette=False, display="↑ k"),
@@ -63,15 +82,15 @@ ACTIONS: tuple[Action, ...] = (
     Action("page_up", "pageup,ctrl+u", "Page up", "One page up", "table", footer=False, palette=False, display="PgUp ctrl+u"),
     Action("first_row", "g,home", "Top", "First row", "table", footer=False, display="g Home"),
     Action("last_row", "G,end", "Bottom", "Last row", "table", footer=False, display="G End"),
-    Action("scroll_columns(-8)", "left,h", "Left", "Scroll the columns left", "table", footer=False, palette=False, display="← h"),
-    Action("scroll_columns(8)", "right,l", "Right", "Scroll the columns right", "table", footer=False, palette=False, display="→ l"),
+    Action("scroll_columns(-8)", "left,h", "Left", "Scroll the columns left", "table", footer=False, palette=False, display="← h", name="scroll_left"),
+    Action("scroll_columns(8)", "right,l", "Right", "Scroll the columns right", "table", footer=False, palette=False, display="→ l", name="scroll_right"),
     Action("open_row", "enter", "Detail", "Go to the row's detail (the panel follows the cursor); with --print: print the selection and exit", "table", footer=False, palette=False),
     Action("toggle_select", "space", "Select", "Select or unselect the row (a ● marks it), then go down", "table"),
     Action("select_all", "asterisk", "Select all", "Select every row of the current filter and scope", "table", footer=False, display="*"),
     Action("clear_selection", "u", "Unselect", "Clear the selection", "table", footer=False),
     Action("sort_next", "s", "Sort", "Sort by the next column: hash, package, version, ...", "table"),
     Action("sort_reverse", "S", "Reverse", "Reverse the sort; once more: back to load order", "table", footer=False, display="S"),
-    Action("app.clear_filter", "escape", "Clear filter", "Clear the filter", "table", footer=False, palette=False, display="esc"),
+    Action("screen.clear_filter", "escape", "Clear filter", "Clear the filter", "table", footer=False, palette=False, display="esc"),
 
     Action("clear_or_leave", "escape", "Clear", "Clear the filter; on an empty box, leave it", "filter", footer=False, palette=False, display="esc"),
     Action("submit", "enter,down", "To table", "Go to the results", "filter", footer=False, palette=False, display="enter ↓"),
@@ -81,21 +100,22 @@ ACTIONS: tuple[Action, ...] = (
     Action("select_cursor", "enter", "Open", "Open or close the node; the table follows the cursor", "tree", footer=False, palette=False),
     Action("toggle_node", "space", "Toggle", "Open or close the node", "tree", footer=False, palette=False),
 
-    Action("app.focus_table", "escape", "To table", "Go to the spec table", "detail", footer=False, palette=False, display="esc"),
+    Action("screen.focus_table", "escape", "To table", "Go to the spec table", "detail", footer=False, palette=False, display="esc"),
+
+    Action("dismiss(None)", "escape", "Cancel", "Close the dialog without exporting", "export", palette=False, display="esc"),
+    Action("dismiss(None)", "escape,q,f", "Close", "Close the facet view (enter adds the value to the filter)", "facets", palette=False, display="esc q f"),
+    Action("dismiss", "escape,q,question_mark,f1", "Close", "Close the help", "help", palette=False, display="esc q ? F1"),
+    Action("dismiss", "escape,q,r", "Close", "Close the load report", "report", palette=False, display="esc q r"),
 )
 # fmt: on
 
 
 def bindings(scope: str) -> list[Binding]:
     """Textual bindings for one scope, straight from the table above."""
-    return [
-        Binding(
-            a.keys, a.action, a.label, show=a.footer, key_display=a.key_text if a.display else None
-        )
-        for a in ACTIONS
-        if a.scope == scope
-    ]
+    return [a.binding() for a in ACTIONS if a.scope == scope]
 
 
 def help_rows() -> list[tuple[str, list[Action]]]:
-    return [(title, [a for a in ACTIONS if a.scope == scope]) for scope, title in SCOPES.items()]
+    """Sections of the help: one per title, the actions in table order."""
+    titles = list(dict.fromkeys(SCOPES.values()))
+    return [(title, [a for a in ACTIONS if SCOPES[a.scope] == title]) for title in titles]

@@ -18,7 +18,7 @@ class PackageProvider(Provider):
     """Package names, typo-tolerant; one hit per tag the package is in."""
 
     async def search(self, query: str) -> Hits:
-        app = self.app
+        app = self.screen  # the browser screen the palette was opened from
         catalog = app.catalog  # type: ignore[attr-defined]
         shown = 0
         for hit in find_packages(catalog, query, limit=MAX_HITS):
@@ -33,7 +33,7 @@ class PackageProvider(Provider):
                     return
 
     async def discover(self) -> Hits:
-        app = self.app
+        app = self.screen  # the browser screen the palette was opened from
         for package in app.catalog.package_list()[:MAX_HITS]:  # type: ignore[attr-defined]
             label = Text.assemble((visible(package.name), "bold"), f"  {visible(package.tag)}")
             yield DiscoveryHit(
@@ -47,7 +47,7 @@ class HashProvider(Provider):
     async def search(self, query: str) -> Hits:
         if not looks_like_hash(query):
             return
-        app = self.app
+        app = self.screen  # the browser screen the palette was opened from
         catalog = app.catalog  # type: ignore[attr-defined]
         for hit in find_hashes(catalog, query, limit=MAX_HITS):
             spec = catalog.spec(hit.spec_id)

@@ -8,27 +8,18 @@ from dataclasses import dataclass
 from typing import Optional
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
-from ...export import EXTENSIONS
+from ...export import BY_NAME, DIALOG_FORMATS
 from ...faults import guard_handlers
-
-DIALOG_FORMATS = {
-    "install": "spack install /<hash> lines",
-    "hashes": "/<hash> per line",
-    "specs": "Spack spec strings",
-    "yaml": "YAML, every field",
-    "json": "JSON, every field",
-    "tsv": "TSV with a header",
-}
+from ..actions import bindings
 
 
 def default_path(fmt: str, directory: str = ".") -> str:
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    return os.path.join(directory, f"cachetui-export-{stamp}.{EXTENSIONS[fmt]}")
+    return os.path.join(directory, f"cachetui-export-{stamp}.{BY_NAME[fmt].extension}")
 
 
 @dataclass(frozen=True)
@@ -41,7 +32,7 @@ class ExportChoice:
 
 @guard_handlers
 class ExportScreen(ModalScreen[Optional[ExportChoice]]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = bindings("export")
     DEFAULT_CSS = """
     ExportScreen { align: center middle; }
     ExportScreen > Vertical { width: 70; height: auto; max-height: 95%; border: round $accent;
@@ -64,8 +55,9 @@ class ExportScreen(ModalScreen[Optional[ExportChoice]]):
         with Vertical() as box:
             box.border_title = f"Export {self.count:,} spec(s)"
             with RadioSet(id="export-formats"):
-                for fmt, text in DIALOG_FORMATS.items():
-                    yield RadioButton(f"{fmt:<8} {text}", value=fmt == self.fmt, name=fmt)
+                for fmt in DIALOG_FORMATS:
+                    yield RadioButton(f"{fmt.name:<8} {fmt.description}", value=fmt.name == self.fmt,
+                                      name=fmt.name)  # fmt: skip
             yield Input(default_path(self.fmt), id="export-path")
             yield Label("", id="export-message")
             with Horizontal():

@@ -7,13 +7,13 @@ from typing import Optional
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...faults import guard_handlers
 from ...text import visible
+from ..actions import bindings
 
 FACET_TITLES = {"os": "os", "target": "target", "compiler": "compiler", "stack": "stack",
                 "version": "version", "platform": "platform"}  # fmt: skip
@@ -57,7 +57,7 @@ def facet_options(
 
 @guard_handlers
 class FacetScreen(ModalScreen[Optional[str]]):
-    BINDINGS = [Binding("escape,q,f", "dismiss(None)", "Close")]
+    BINDINGS = bindings("facets")
     DEFAULT_CSS = """
     FacetScreen { align: center middle; }
     FacetScreen > OptionList { width: 80%; max-width: 90; height: 85%; border: round $accent; }

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...loader import LoadResult
 from ...text import visible
+from ..actions import bindings
 
 
 def report_text(result: LoadResult) -> Text:
@@ -35,7 +35,7 @@ def report_text(result: LoadResult) -> Text:
 
 
 class LoadReportScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,r", "dismiss", "Close", show=True)]
+    BINDINGS = bindings("report")
     DEFAULT_CSS = """
     LoadReportScreen { align: center middle; }
     LoadReportScreen > VerticalScroll { width: 90%; height: 90%; border: round $warning;

@@ -21,7 +21,7 @@ class FilterBox(Input):
         if self.value:
             self.value = ""
         else:
-            self.app.action_focus_table()
+            self.screen.action_focus_table()  # type: ignore[attr-defined]
 
     async def action_submit(self) -> None:
-        self.app.action_focus_table()
+        self.screen.action_focus_table()  # type: ignore[attr-defined]

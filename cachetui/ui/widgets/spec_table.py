@@ -24,6 +24,7 @@ from ...catalog import Catalog
 from ...faults import guard_handlers
 from ...view import COLUMNS, Sort, cell_text
 from ..actions import bindings
+from ..state import BrowsingState
 
 GAP = 1
 MARK_WIDTH = 2  # the selection marker column
@@ -69,38 +70,33 @@ class SpecTable(ScrollView, can_focus=True):
             super().__init__()
             self.spec_id = spec_id
 
-    class SortRequested(Message):
-        def __init__(self, sort: Optional[Sort]) -> None:
-            super().__init__()
-            self.sort = sort
-
-    def __init__(self, *, id: Optional[str] = None) -> None:
+    def __init__(self, state: BrowsingState, *, id: Optional[str] = None) -> None:
         super().__init__(id=id)
+        self.state = state  # the sort and the selection live there
         self.catalog: Optional[Catalog] = None
         self.ids: np.ndarray = np.zeros(0, dtype=np.int64)
         self.widths: dict[str, int] = {c.key: c.max_width for c in COLUMNS}
-        self.sort: Optional[Sort] = None
-        # Selection by spec id, shared with the app: survives filter and scope changes.
-        self.selected: np.ndarray = np.zeros(0, dtype=bool)
-        self.selected_count = 0
         self._cells: dict[tuple[str, int], str] = {}
+        state.observe(self._state_changed)
+
+    def _state_changed(self, what: str) -> None:
+        if what in ("selection", "sort"):
+            self.refresh()
+
+    @property
+    def sort(self) -> Optional[Sort]:
+        return self.state.sort
 
     # -- data --------------------------------------------------------------------------------
 
     def set_catalog(self, catalog: Catalog, widths: dict[str, int]) -> None:
         self.catalog = catalog
         self.widths = widths
-        # A catalog only ever grows at the end (lazy tags): a spec keeps its id and its mark.
-        kept = self.selected[: len(catalog)]
-        self.selected = np.zeros(len(catalog), dtype=bool)
-        self.selected[: len(kept)] = kept
-        self.selected_count = int(self.selected.sum())
         self._cells.clear()
 
-    def show(self, ids: np.ndarray, sort: Optional[Sort], keep_spec: Optional[int] = None) -> None:
+    def show(self, ids: np.ndarray, keep_spec: Optional[int] = None) -> None:
         """Replace the rows. The cursor stays on ``keep_spec`` when it is still there."""
         self.ids = ids
-        self.sort = sort
         self.virtual_size = Size(self.total_width, len(ids) + 1)
         row = 0
         if keep_spec is not None and len(ids):
@@ -174,7 +170,8 @@ class SpecTable(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         spec_id = int(self.ids[row])
         style = base
-        is_selected = bool(self.selected[spec_id])
+        selected = self.state.selected
+        is_selected = spec_id < len(selected) and bool(selected[spec_id])
         if is_selected:
             style += self.get_component_rich_style("spec-table--selected")
         if row == self.cursor_row:
@@ -233,52 +230,36 @@ class SpecTable(ScrollView, can_focus=True):
 
     # -- selection ---------------------------------------------------------------------------
 
-    class SelectionChanged(Message):
-        def __init__(self, count: int) -> None:
-            super().__init__()
-            self.count = count
-
-    def _selection_changed(self) -> None:
-        self.selected_count = int(self.selected.sum())
-        self.refresh()
-        self.post_message(self.SelectionChanged(self.selected_count))
-
     def action_toggle_select(self) -> None:
         spec_id = self.current_spec
         if spec_id is not None:
-            self.selected[spec_id] = not self.selected[spec_id]
-            self._selection_changed()
+            self.state.toggle(spec_id)
             self.cursor_row += 1
 
     def action_select_all(self) -> None:
-        self.selected[self.ids] = True
-        self._selection_changed()
+        self.state.select(self.ids)
 
     def action_clear_selection(self) -> None:
-        self.selected[:] = False
-        self._selection_changed()
+        self.state.clear_selection()
 
     def chosen_ids(self) -> np.ndarray:
         """The selected specs in load order, or the current row when nothing is selected."""
-        if self.selected_count:
-            return np.flatnonzero(self.selected)
-        spec_id = self.current_spec
-        return np.array([] if spec_id is None else [spec_id], dtype=np.int64)
+        return self.state.chosen_ids(self.current_spec)
 
     # -- sorting -----------------------------------------------------------------------------
 
     def action_sort_next(self) -> None:
         keys = [c.key for c in COLUMNS]
         index = keys.index(self.sort.column) + 1 if self.sort else 0
-        self.post_message(self.SortRequested(Sort(keys[index % len(keys)])))
+        self.state.set_sort(Sort(keys[index % len(keys)]))
 
     def action_sort_reverse(self) -> None:
         if self.sort is None:
-            self.post_message(self.SortRequested(Sort(COLUMNS[0].key, descending=True)))
+            self.state.set_sort(Sort(COLUMNS[0].key, descending=True))
         elif not self.sort.descending:
-            self.post_message(self.SortRequested(Sort(self.sort.column, descending=True)))
+            self.state.set_sort(Sort(self.sort.column, descending=True))
         else:
-            self.post_message(self.SortRequested(None))
+            self.state.set_sort(None)
 
     def sort_by_header(self, x: int) -> None:
         offset = MARK_WIDTH
@@ -287,7 +268,7 @@ class SpecTable(ScrollView, can_focus=True):
             if offset <= x < offset + width:
                 same = self.sort is not None and self.sort.column == column.key
                 descending = same and not self.sort.descending  # type: ignore[union-attr]
-                self.post_message(self.SortRequested(Sort(column.key, descending)))
+                self.state.set_sort(Sort(column.key, descending))
                 return
             offset += width
 

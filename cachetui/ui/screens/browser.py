@@ -1,0 +1,352 @@
+"""The browsing screen: package tree, filter, spec table, detail panel and status line.
+
+Every slow step runs in an exclusive worker thread: loading (through the ``LoadSession``) and
+turning the ``BrowsingState`` into rows. A newer request cancels a stale computation (the
+view model checks the worker's cancel state), so typing never waits for the table.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from ...cancel import Cancelled
+from ...catalog import Catalog, empty_catalog
+from ...faults import guard_handlers, guarded
+from ...lazy import tags_needed
+from ...loader import LoadResult, made_to_last
+from ...session import LoadSession
+from ...view import Scope, ViewModel, ViewResult
+from ..actions import bindings
+from ..state import BrowsingState
+from ..timing import Delays
+from ..widgets.detail_panel import DetailPanel
+from ..widgets.filter_box import FilterBox
+from ..widgets.loading_panel import LoadingPanel
+from ..widgets.package_tree import PackageTree
+from ..widgets.spec_table import SpecTable
+from ..widgets.status_bar import StatusBar
+from .browser_actions import BrowserActions
+from .scope_summary import scope_summary
+
+NARROW = 100  # below this many columns the tree pane gets narrower
+
+
+@guard_handlers
+class BrowserScreen(BrowserActions, Screen[None]):
+    BINDINGS = bindings("browser")  # the actions themselves are in BrowserActions
+
+    def __init__(self, session: LoadSession, delays: Optional[Delays] = None,
+                 print_format: Optional[str] = None) -> None:  # fmt: skip
+        super().__init__()
+        self.session = session
+        self.delays = delays or Delays()
+        self.print_format = print_format  # --print: enter prints the selection and exits
+        self.state = BrowsingState()
+        self.result: Optional[LoadResult] = None
+        self.catalog: Catalog = empty_catalog()
+        self.view: ViewModel = ViewModel(self.catalog)
+        self.last_view: Optional[ViewResult] = None
+        self.views_applied = 0  # counts results shown, good or not (tests and benchmark wait on it)
+        self._lazy_timer: Optional[Timer] = None
+        self.state.observe(self._state_changed)
+
+    # -- layout ------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield PackageTree(id="tree")
+            with Vertical(id="right"):
+                yield FilterBox(id="filter")
+                yield LoadingPanel(id="loading")
+                yield SpecTable(self.state, id="table")
+                yield DetailPanel(id="detail")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(LoadingPanel).display = False
+        self.query_one(StatusBar).show(0, 0, "loading…")
+        self.set_interval(self.delays.progress_every, self.update_progress, name="progress")
+        groups = self.session.tag_groups()
+        if groups:
+            self.start_lazy(groups)
+        else:
+            self.session.begin()
+            self.set_timer(self.delays.progress_after, self.show_progress)
+            self.load_corpus()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW, "narrow")
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def show_progress(self) -> None:
+        """Show the progress bar, if something is still loading."""
+        if self.session.loading:
+            self.query_one(LoadingPanel).display = True
+            self.update_progress()
+
+    def update_progress(self) -> None:
+        # Polled by a UI timer: the loading thread never waits for the UI to take its figures.
+        self.query_one(LoadingPanel).show_progress(self.session.progress())
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load_corpus(self) -> None:
+        result = self.session.load_all()
+        with made_to_last():
+            view = ViewModel(result.catalog)
+            view.column_widths()
+            # The first rows too, for the state as it is now: one trip to the UI thread.
+            key = self.state.key
+            first = view.compute(*key)
+        self.app.call_from_thread(self._loaded, result, view, key, first)
+
+    def _set_catalog(self, catalog: Catalog, view: ViewModel) -> None:
+        self.catalog = catalog
+        self.view = view
+        self.state.grow(len(catalog))
+        self.query_one(SpecTable).set_catalog(catalog, view.column_widths())
+
+    def _loaded(self, result: LoadResult, view: ViewModel, key: tuple, first: ViewResult) -> None:
+        self.session.finished()
+        self.result = result
+        self.query_one(LoadingPanel).display = False
+        self._set_catalog(result.catalog, view)
+        self.query_one(PackageTree).populate(self.catalog)
+        if key == self.state.key:
+            self.apply_view(first, None)
+        else:  # the user typed a filter or moved while it loaded
+            self.refresh_view()
+        if not isinstance(self.focused, Input):  # never pull focus away from someone typing
+            self.query_one(SpecTable).focus()
+        self.set_timer(self.delays.warm, self.warm_indexes)  # after the first paint
+        self.set_timer(self.delays.cache_save, self.save_index_cache)
+        self._announce_problems(result)
+
+    def _announce_problems(self, result: LoadResult) -> None:
+        errors, warnings = len(result.errors), len(result.warnings)
+        if errors or warnings:
+            self.notify(
+                f"{errors} file(s) skipped, {warnings} loaded with warnings. Press r for the report.",
+                title="Load problems", severity="error" if errors else "warning", markup=False,
+            )  # fmt: skip
+
+    # -- lazy tags: a big site checkout, one tag at a time -----------------------------------
+
+    def start_lazy(self, groups: list) -> None:
+        self.result = self.session.start_lazy(groups)
+        self.query_one(PackageTree).populate(self.catalog, pending=self.session.pending())
+        self.query_one(PackageTree).focus()
+        self.query_one(StatusBar).show(0, 0, f"{len(groups)} tags, none loaded yet: open a tag,"
+                                       " or search, to load what is needed")  # fmt: skip
+
+    def request_tags(self, labels: list[str], why: str) -> None:
+        """Load these not-yet-loaded tags in the background (queued, never twice)."""
+        if self.session.request_tags(labels, why):
+            self.set_timer(self.delays.progress_after, self.show_progress)
+            self.load_tags()
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load_tags(self) -> None:
+        def loaded(batch: LoadResult, combined: LoadResult, catalog: Catalog) -> None:
+            with made_to_last():
+                view = ViewModel(catalog)
+                view.column_widths()
+            self.app.call_from_thread(self._tag_loaded, batch, combined, catalog, view)
+
+        self.session.load_tags(loaded)
+        self.app.call_from_thread(self._tags_done)
+
+    def _tag_loaded(self, batch: LoadResult, combined: LoadResult, catalog: Catalog,
+                    view: ViewModel) -> None:  # fmt: skip
+        self._set_catalog(catalog, view)
+        self.result = combined
+        tree = self.query_one(PackageTree)
+        tree.populate(catalog, pending=self.session.pending(), keep=self.state.scope)
+        self.set_timer(self.delays.cache_save, self.save_index_cache)
+        self._announce_problems(batch)
+        self.refresh_view(keep_spec=self.query_one(SpecTable).current_spec)
+
+    def _tags_done(self) -> None:
+        self.query_one(LoadingPanel).display = False
+        self.set_timer(self.delays.warm, self.warm_indexes)  # after the first paint
+
+    @work(thread=True, group="cache", exit_on_error=False)
+    def save_index_cache(self) -> None:
+        """Write one on-disk index cache a moment after the first paint (writing holds the GIL
+        for a while: it would delay that paint), off the UI thread."""
+        self.session.save_next()
+
+    @work(thread=True, exclusive=True, group="warm", exit_on_error=False)
+    def warm_indexes(self) -> None:
+        """Build the sorted hash index and the package summaries now, so the first hash
+        lookup and the first package shown are instant."""
+        self.catalog.by_hash_prefix("0")
+        self.catalog.packages  # noqa: B018 - built on first use
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.app.report_fault(event.worker.error, event.worker.name)  # type: ignore[attr-defined]
+            if event.worker.group == "load":
+                self.session.failed()
+                self.query_one(LoadingPanel).display = False
+
+    # -- the view ----------------------------------------------------------------------------
+
+    def _state_changed(self, what: str) -> None:
+        if what in ("scope", "query"):
+            self.refresh_view()
+        elif what == "sort":
+            self.refresh_view(keep_spec=self.query_one(SpecTable).current_spec)
+        elif what == "selection":
+            self.update_status(self.last_view)
+        if what == "scope":
+            self.show_scope_summary()
+
+    def refresh_view(self, keep_spec: Optional[int] = None) -> None:
+        scope, query_text = self.state.scope, self.state.query_text
+        if self.session.pending() and (scope.tag or query_text.strip()):
+            # Wait for a pause: the cursor passing over tags, or "t", "ta", "tag" typed on the
+            # way to "tag=develop", would each ask for tags the user does not want.
+            if self._lazy_timer is not None:
+                self._lazy_timer.stop()
+            delays = self.delays
+            pause = delays.tag_load_pause if scope.tag else delays.search_load_pause
+            self._lazy_timer = self.set_timer(pause, self.load_needed_tags)
+        self.compute_view(*self.state.key, keep_spec)
+
+    def load_needed_tags(self) -> None:
+        """Ask for the tags the current scope or search needs (after a pause; tests call it
+        to end the pause at once)."""
+        if self._lazy_timer is not None:
+            self._lazy_timer.stop()
+            self._lazy_timer = None
+        scope_tag = self.state.scope.tag
+        needed = tags_needed(self.state.query_text, scope_tag, self.session.pending_tags())
+        if not needed:
+            return
+        if scope_tag is not None:
+            self.request_tags(needed, "")
+        else:
+            self.notify(f"Loading {len(needed)} more tag(s) for this search.", markup=False)
+            self.request_tags(needed, f"; this search needs {len(needed)} more tag(s)")
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def compute_view(self, scope: Scope, query_text: str, sort, keep_spec: Optional[int]) -> None:
+        worker = get_current_worker()
+        try:
+            result = self.view.compute(scope, query_text, sort,
+                                       cancelled=lambda: worker.is_cancelled)  # fmt: skip
+        except Cancelled:
+            return  # a newer request superseded this one: its result is never shown
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.apply_view, result, keep_spec)
+
+    def apply_view(self, result: ViewResult, keep_spec: Optional[int]) -> None:
+        if result.error is None:
+            self.last_view = result
+            self.query_one(SpecTable).show(result.ids, keep_spec)
+        self.update_status(result)
+        self.views_applied += 1
+
+    def update_status(self, result: Optional[ViewResult] = None) -> None:
+        shown = result if result is not None and result.error is None else self.last_view
+        state = self.state
+        sort = ""
+        if state.sort:
+            sort = state.sort.column + (" (descending)" if state.sort.descending else "")
+        self.query_one(StatusBar).show(
+            shown=len(shown.ids) if shown else 0,
+            total=shown.scope_total if shown else 0,
+            scope=state.scope.describe(),
+            sort=sort,
+            selected=state.selected_count,
+            note="; ".join(result.notes) if result else "",
+            error=result.error if result else None,
+        )
+
+    @on(Input.Changed, "#filter")
+    @guarded
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.state.set_query(event.value)
+
+    @on(PackageTree.ScopeChanged)
+    @guarded
+    def scope_changed(self, event: PackageTree.ScopeChanged) -> None:
+        self.state.set_scope(event.scope)
+
+    @on(SpecTable.Highlighted)
+    @guarded
+    def spec_highlighted(self, event: SpecTable.Highlighted) -> None:
+        if event.control.has_focus:
+            self._show_spec(event.spec_id)
+
+    @on(DetailPanel.JumpRequested)
+    @guarded
+    def jump_requested(self, event: DetailPanel.JumpRequested) -> None:
+        found = self.catalog.by_hash(event.full_hash)
+        if found:
+            self.goto_spec(found[0])
+        else:
+            self.notify(f"/{event.full_hash[:7]} is not in the loaded caches (not in the build cache,"
+                        " or in a mirror not opened).", severity="warning", markup=False)  # fmt: skip
+
+    @on(SpecTable.Opened)
+    @guarded
+    def spec_opened(self, event: SpecTable.Opened) -> None:
+        if self.print_format:
+            self.accept_print()
+            return
+        self._show_spec(event.spec_id)
+        self.query_one(DetailPanel).focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, SpecTable):
+            self._show_spec(event.widget.current_spec)
+        elif isinstance(event.widget, PackageTree):
+            self.show_scope_summary()
+
+    def _detail(self) -> Optional[DetailPanel]:
+        # Messages can still arrive while the app shuts down and its widgets are gone.
+        found = self.query(DetailPanel)
+        return found.first() if found else None
+
+    def _show_spec(self, spec_id: Optional[int]) -> None:
+        detail = self._detail()
+        if detail is None:
+            return
+        if spec_id is None and not len(self.catalog):
+            detail.show_text(Text("No specs were loaded. Press r to see why.", "bold red"))
+        elif spec_id is None:
+            detail.show_text(Text("No spec matches.", "dim"))
+        else:
+            spec = self.catalog.spec(spec_id)
+            dependents = self.catalog.dependents(spec.hash) if spec.hash else []
+            detail.show_spec(spec, [self.catalog.spec(i) for i in dependents[:200]])
+
+    def show_scope_summary(self) -> None:
+        self.compute_scope_summary(self.state.scope, self.catalog, self.view)
+
+    @work(thread=True, exclusive=True, group="summary", exit_on_error=False)
+    def compute_scope_summary(self, scope: Scope, catalog: Catalog, view: ViewModel) -> None:
+        """Facet counts of the scope (slow for a big one), off the UI thread."""
+        worker = get_current_worker()
+        text = scope_summary(catalog, view, scope)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_summary, scope, text)
+
+    def _show_summary(self, scope: Scope, text: Text) -> None:
+        detail = self._detail()
+        # Shown only while still current: the user may have moved on to a spec meanwhile.
+        current = detail is not None and scope == self.state.scope
+        if current and not self.query_one(SpecTable).has_focus:
+            detail.show_text(text)  # type: ignore[union-attr]

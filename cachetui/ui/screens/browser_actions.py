@@ -1,0 +1,178 @@
+"""The browser's actions: copy and export, jumps, the modal screens, panes. Bound by the
+"browser" scope of the action table; mixed into ``BrowserScreen``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from textual import work
+from textual.command import CommandPalette
+
+from ...export import BY_NAME, render, write_file
+from ...faults import guard_handlers, guarded
+from ...view import Scope
+from ..commands import HashProvider, PackageProvider
+from ..widgets.detail_panel import DetailPanel
+from ..widgets.filter_box import FilterBox
+from ..widgets.package_tree import PackageTree
+from ..widgets.spec_table import SpecTable
+from .export import ExportChoice, ExportScreen
+from .facets import FacetScreen
+from .help import HelpScreen
+from .load_report import LoadReportScreen
+
+if TYPE_CHECKING:
+    from .browser import BrowserScreen
+
+    _Base = BrowserScreen
+else:
+    _Base = object
+
+CLIPBOARD_WARN_BYTES = 4096  # some terminals silently drop OSC 52 copies larger than 3-6 KB
+
+
+@guard_handlers
+class BrowserActions(_Base):
+    export_format = "install"  # the export dialog remembers the last format chosen
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> Optional[bool]:
+        # What cannot run now is neither bound nor offered by the palette.
+        if action == "facets":
+            return self.last_view is not None
+        if action == "load_report":
+            return self.result is not None
+        return True
+
+    # -- copy and export ---------------------------------------------------------------------
+
+    def chosen_specs(self) -> list:
+        return list(self.catalog.specs(self.query_one(SpecTable).chosen_ids()))
+
+    def action_copy(self, fmt: Optional[str] = None) -> None:
+        specs = self.chosen_specs()
+        if not specs:
+            self.notify("Nothing to copy: the table is empty.", severity="warning")
+            return
+        fmt = fmt or "install"
+        text = render(specs, fmt)
+        self.app.copy_to_clipboard(text)
+        size = len(text.encode("utf-8"))
+        message = f"Copied {len(specs):,} spec(s) as {fmt} ({size:,} bytes) to the clipboard."
+        if size > CLIPBOARD_WARN_BYTES:
+            message += (
+                f" That is over {CLIPBOARD_WARN_BYTES // 1024} KB: some terminals drop large"
+                " copies without a word. Press e to save to a file instead."
+            )
+            self.notify(message, severity="warning", timeout=10, markup=False)
+        else:
+            self.notify(message, markup=False)
+
+    def action_export(self) -> None:
+        count = len(self.query_one(SpecTable).chosen_ids())
+
+        def chosen(choice: Optional[ExportChoice]) -> None:
+            if choice is None:
+                return
+            self.export_format = choice.fmt
+            if choice.destination == "clipboard":
+                self.action_copy(choice.fmt)
+            else:
+                self.write_export(choice, self.chosen_specs())
+
+        self.app.push_screen(ExportScreen(count, self.export_format), chosen)
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def write_export(self, choice: ExportChoice, specs: list) -> None:
+        try:
+            write_file(choice.path, specs, choice.fmt, overwrite=choice.overwrite)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            self.app.call_from_thread(self.notify, f"Could not write {choice.path}: {reason}",
+                                      title="Export failed", severity="error", markup=False)  # fmt: skip
+            return
+        self.app.call_from_thread(self.notify, f"Saved {len(specs):,} spec(s) as {choice.fmt} to"
+                                  f" {choice.path}", markup=False)  # fmt: skip
+
+    @guarded
+    def accept_print(self) -> None:
+        specs = self.chosen_specs()
+        fmt = BY_NAME[self.print_format or "hashes"]
+        self.app.exit(result="".join(fmt.writer(specs)) if specs else None)
+
+    # -- jumps -------------------------------------------------------------------------------
+
+    def action_goto_package(self) -> None:
+        self.app.push_screen(
+            CommandPalette(providers=[PackageProvider], placeholder="Go to package…")
+        )
+
+    def action_goto_hash(self) -> None:
+        self.app.push_screen(
+            CommandPalette(providers=[HashProvider], placeholder="Go to hash: a fragment…")
+        )
+
+    @guarded
+    def goto_package(self, tag: str, name: str) -> None:
+        """Scope the tree and table to a package of a tag (the go-to-package prompt)."""
+        self._jump(Scope(tag=tag, package=name), keep_spec=None)
+
+    @guarded
+    def goto_spec(self, spec_id: int) -> None:
+        """Show one spec: scope to its package version, cursor on it, detail open."""
+        spec = self.catalog.spec(spec_id)
+        self._jump(Scope(spec.tag, spec.package, spec.version), keep_spec=spec_id)
+
+    def _jump(self, scope: Scope, keep_spec: Optional[int]) -> None:
+        # Quiet: one refresh below, and the tree's ScopeChanged for this scope is a no-op.
+        self.state.set_scope(scope, quiet=True)
+        self.state.set_query("", quiet=True)
+        self.query_one(FilterBox).value = ""
+        self.query_one(PackageTree).select_scope(scope)
+        self.query_one(SpecTable).focus()
+        self.refresh_view(keep_spec=keep_spec)
+
+    # -- modal screens -----------------------------------------------------------------------
+
+    def action_facets(self) -> None:
+        if self.last_view is None:
+            return
+        facets = self.catalog.facets(self.last_view.ids)
+
+        def add_token(token: Optional[str]) -> None:
+            if token:
+                box = self.query_one(FilterBox)
+                box.value = f"{box.value.rstrip()} {token}".strip()
+
+        self.app.push_screen(FacetScreen(facets, len(self.last_view.ids)), add_token)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen())
+
+    def action_load_report(self) -> None:
+        if self.result is not None:
+            self.app.push_screen(LoadReportScreen(self.result))
+
+    # -- panes -------------------------------------------------------------------------------
+
+    def action_focus_filter(self) -> None:
+        self.query_one(FilterBox).focus()
+
+    def action_focus_table(self) -> None:
+        self.query_one(SpecTable).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one(FilterBox).value = ""
+
+    def action_clear_scope(self) -> None:
+        tree = self.query_one(PackageTree)
+        tree.move_cursor(tree.root)
+        self.state.set_scope(Scope(), quiet=True)
+        self.refresh_view()
+
+    def action_toggle_tree(self) -> None:
+        tree = self.query_one(PackageTree)
+        tree.display = not tree.display
+
+    def action_toggle_detail(self) -> None:
+        detail = self.query_one(DetailPanel)
+        detail.display = not detail.display
