@@ -7,6 +7,7 @@ import threading
 import pytest
 from conftest import SEEDS, page_text, spec_entry
 
+import cachetui.discovery as discovery
 import cachetui.loader as loader
 import cachetui.session as session_module
 from cachetui.loader import LoadResult
@@ -17,7 +18,7 @@ TAGS = ["develop", "v0.22.1", "v0.23.0"]
 
 @pytest.fixture
 def site(tmp_path, monkeypatch):
-    monkeypatch.setattr(loader, "LAZY_MIN_PACKAGES", 0)
+    monkeypatch.setattr(discovery, "LAZY_MIN_PACKAGES", 0)
     root = tmp_path / "site" / "_cache"
     for t, tag in enumerate(TAGS):
         for p in range(2):

@@ -101,9 +101,9 @@ def test_command_palette_80x24(snap_compare):
 
 
 def test_lazy_tags_not_loaded_80x24(snap_compare, tmp_path, monkeypatch):
-    import cachetui.loader as loader
+    import cachetui.discovery as discovery
 
-    monkeypatch.setattr(loader, "LAZY_MIN_PACKAGES", 0)
+    monkeypatch.setattr(discovery, "LAZY_MIN_PACKAGES", 0)
     for tag in ("develop", "v0.22.1"):
         for p in range(2):
             path = tmp_path / "_cache" / tag / f"pkg{p}" / "specs.md"
