@@ -155,10 +155,15 @@ def read_json(path: str, limit: int, problems: list[Problem]) -> tuple[bool, Any
         return False, None
     try:
         return True, json.loads(data)
-    except (ValueError, RecursionError) as error:
-        reason = error.msg if isinstance(error, json.JSONDecodeError) else "nested too deeply"
-        problems.append(Problem(path, f"is not JSON: {reason}"))
-        return False, None
+    except UnicodeDecodeError as error:  # json.loads guesses UTF-8/16/32 from the first bytes
+        problems.append(
+            Problem(path, f"is not JSON: not {error.encoding} text (byte {error.start})")
+        )
+    except json.JSONDecodeError as error:
+        problems.append(Problem(path, f"is not JSON: {error.msg}"))
+    except (ValueError, RecursionError):
+        problems.append(Problem(path, "is not JSON: nested too deeply"))
+    return False, None
 
 
 __all__ = ["MAX_DEPTH", "read_bytes", "read_json", "read_yaml"]

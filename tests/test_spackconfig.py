@@ -369,7 +369,8 @@ def test_missing_section_key_is_a_warning(spack):
         (b"{not json", "is not JSON"),
         (b"[1, 2]", "has no database.installs mapping"),
         (b'{"database": {"installs": [1]}}', "has no database.installs mapping"),
-        (b"[" * 100_000 + b"]" * 100_000, "is not JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "is not JSON: nested too deeply"),
+        (b'{"database": {"installs": {"\xff": 1}}}', "is not JSON: not utf-8 text (byte 28)"),
     ],
 )
 def test_bad_install_db(spack, content, reason):
