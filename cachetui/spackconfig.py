@@ -8,48 +8,29 @@ anything) drops ``system`` and ``user``. Sections merge as Spack's ``merge_yaml`
 merge key by key with the higher scope first, lists concatenate higher first, anything else is
 replaced, and a key written ``key::`` replaces the lower scopes' value instead of merging.
 
-Every byte is untrusted: files are stat()ed before they are opened (a FIFO would block forever),
-size-limited, and YAML aliases are refused. Each trouble becomes a ``Problem`` naming the file;
-the rest still reads and nothing raises.
+Every file is untrusted and read by ``untrusted`` (no special files, size limits, no YAML
+aliases); each trouble becomes a ``Problem`` naming the file, the rest still reads and nothing
+raises. Paths follow ``spackpaths``; the install tree and its database are ``spackinstall``'s.
 """
 
 from __future__ import annotations
 
-import errno
-import json
 import os
-import re
-import stat
-import tempfile
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Optional
-
-import yaml
+from typing import Any, Mapping, Optional
 
 from .model import Problem
-
-try:  # libyaml is there on every mainstream platform; the pure-Python loader is the fallback
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+from .spackinstall import install_root_of, read_installed
+from .spackpaths import canonical_path, expand_home, find_spack
+from .untrusted import read_yaml as _read_yaml_value
 
 MAX_CONFIG_BYTES = 4 * 1024 * 1024  # Spack config files are a few KB; more is not a config
-MAX_DB_BYTES = 512 * 1024 * 1024  # a big install db is a few MB; leave a lot of headroom
-MAX_DEPTH = 64
-DEFAULT_INSTALL_ROOT = "$spack/opt/spack"
-# spack.util.path.SPACK_MAX_INSTALL_PATH_LENGTH: what `padded_length: true` leaves for prefixes
-SPACK_MAX_INSTALL_PATH_LENGTH = 300
-SPACK_PATH_PADDING_CHARS = "__spack_path_placeholder__"
 # spack.mirrors.mirror.supported_url_schemes: anything else is a local path
 URL_SCHEMES = frozenset(
     ("file", "http", "https", "sftp", "ftp", "s3", "gs", "oci", "oci+http", "ssh", "scp")
 )
-_HASH = re.compile(r"[a-z2-7]{32}")
-_CONFIG_VARIABLE = re.compile(r"(\$\w+\b|\$\{\w+\})")
-_ENV_VARIABLE = re.compile(r"\$(\w+|\{[^}$]*\})")
-_OLD_PADDING = re.compile(r"\$padding(:\d+)?|\$\{padding(:\d+)?\}")
 
 
 @dataclass(frozen=True)
@@ -92,37 +73,7 @@ class _Text(str):
     origin: str = ""
 
 
-# -- finding Spack and its scopes -------------------------------------------------------------
-
-
-def find_spack(env: Optional[Mapping[str, str]] = None) -> Optional[str]:
-    """The Spack installation: ``$SPACK_ROOT``, else ``spack`` on ``PATH`` (``root/bin/spack``,
-    links resolved). None when there is none."""
-    env = os.environ if env is None else env
-    root = env.get("SPACK_ROOT", "")
-    if root and os.path.isdir(root):
-        return os.path.abspath(root)
-    for folder in env.get("PATH", "").split(os.pathsep):
-        if not folder:
-            continue
-        candidate = os.path.join(folder, "spack")
-        if not (os.path.isfile(candidate) and os.access(candidate, os.X_OK)):
-            continue
-        bin_dir = os.path.dirname(os.path.realpath(candidate))
-        if os.path.basename(bin_dir) != "bin":
-            continue  # a wrapper script somewhere else: its root cannot be known
-        found = os.path.dirname(bin_dir)
-        if os.path.isdir(os.path.join(found, "etc", "spack")) or os.path.isdir(
-            os.path.join(found, "lib", "spack")
-        ):
-            return found
-    return None
-
-
-def _expand_home(path: str, home: str) -> str:
-    if path == "~" or path.startswith("~/"):
-        return home + path[1:]
-    return os.path.expanduser(path) if path.startswith("~") else path
+# -- scopes -----------------------------------------------------------------------------------
 
 
 def config_scopes(root: Optional[str], env: Mapping[str, str], home: str) -> list[tuple[str, str]]:
@@ -134,111 +85,13 @@ def config_scopes(root: Optional[str], env: Mapping[str, str], home: str) -> lis
         scopes.append(("defaults", os.path.join(root, "etc", "spack", "defaults")))
     if local:
         system = env.get("SPACK_SYSTEM_CONFIG_PATH") or os.path.join(os.sep, "etc", "spack")
-        scopes.append(("system", _expand_home(system, home)))
+        scopes.append(("system", expand_home(system, home)))
     if root:
         scopes.append(("site", os.path.join(root, "etc", "spack")))
     if local:
         user = env.get("SPACK_USER_CONFIG_PATH") or os.path.join("~", ".spack")
-        scopes.append(("user", _expand_home(user, home)))
+        scopes.append(("user", expand_home(user, home)))
     return scopes
-
-
-# -- reading files safely ---------------------------------------------------------------------
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
-
-
-def _size_text(size: int) -> str:
-    return f"{size // (1024 * 1024)} MB" if size >= 1024 * 1024 else f"{size} bytes"
-
-
-def read_bytes(path: str, limit: int, problems: list[Problem]) -> Optional[bytes]:
-    """The file's bytes; None (and a Problem unless it is simply absent) when it cannot be read.
-    Only regular files are opened, non-blocking, and checked again once open (the path may have
-    been swapped for a FIFO in between)."""
-    try:
-        info = os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError as error:
-        problems.append(Problem(path, f"cannot be read: {error.strerror or error}"))
-        return None
-    except ValueError:  # a NUL byte in a configured path
-        problems.append(Problem(path, "is not a valid path"))
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        problems.append(Problem(path, f"is {_kind(info.st_mode)}, not a file"))
-        return None
-    if info.st_size > limit:
-        problems.append(Problem(path, f"is larger than {_size_text(limit)}; skipped"))
-        return None
-    try:
-        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as error:
-        if error.errno == errno.ENOENT:
-            return None
-        problems.append(Problem(path, f"cannot be read: {error.strerror or error}"))
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(handle).st_mode):
-            problems.append(Problem(path, "is not a regular file"))
-            return None
-        chunks: list[bytes] = []
-        size = 0
-        while size <= limit:
-            chunk = os.read(handle, min(1024 * 1024, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    except OSError as error:
-        problems.append(Problem(path, f"cannot be read: {error.strerror or error}"))
-        return None
-    finally:
-        os.close(handle)
-    if size > limit:
-        problems.append(Problem(path, f"is larger than {_size_text(limit)}; skipped"))
-        return None
-    return b"".join(chunks)
-
-
-def _check_yaml(text: str) -> Optional[tuple[str, Optional[int]]]:
-    """Why the YAML must not be constructed (aliases, absurd nesting, bad syntax), or None."""
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=_SafeLoader):
-            if isinstance(event, yaml.AliasEvent):
-                return "YAML aliases are not allowed", _line(event)
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return f"nested more than {MAX_DEPTH} levels deep", _line(event)
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-    except yaml.YAMLError as error:
-        return _yaml_reason(error)
-    return None
-
-
-def _line(event: Any) -> Optional[int]:
-    mark = getattr(event, "start_mark", None)
-    return mark.line + 1 if mark is not None else None
-
-
-def _yaml_reason(error: yaml.YAMLError) -> tuple[str, Optional[int]]:
-    mark = getattr(error, "problem_mark", None)
-    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-    return f"not valid YAML: {problem}", (mark.line + 1 if mark is not None else None)
 
 
 def _annotate(value: Any, origin: str) -> Any:
@@ -261,28 +114,8 @@ def _annotate(value: Any, origin: str) -> Any:
 
 def read_yaml(path: str, problems: list[Problem], limit: Optional[int] = None) -> Any:
     """One config file, annotated; None when absent or unreadable (with a Problem)."""
-    data = read_bytes(path, MAX_CONFIG_BYTES if limit is None else limit, problems)
-    if data is None:
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        problems.append(Problem(path, f"is not UTF-8 text (byte {error.start})"))
-        return None
-    refused = _check_yaml(text)
-    if refused is not None:
-        problems.append(Problem(path, refused[0], line=refused[1]))
-        return None
-    try:
-        loaded = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as error:  # e.g. a list used as a key
-        reason, line = _yaml_reason(error)
-        problems.append(Problem(path, reason, line=line))
-        return None
-    except RecursionError:
-        problems.append(Problem(path, "is nested too deeply"))
-        return None
-    return _annotate(loaded, path)
+    loaded = _read_yaml_value(path, MAX_CONFIG_BYTES if limit is None else limit, problems)
+    return None if loaded is None else _annotate(loaded, path)
 
 
 # -- merging as Spack does --------------------------------------------------------------------
@@ -335,62 +168,7 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-# -- paths ------------------------------------------------------------------------------------
-
-
-def _user_name(env: Mapping[str, str]) -> str:
-    try:
-        import pwd
-
-        return pwd.getpwuid(os.geteuid()).pw_name
-    except (ImportError, KeyError, AttributeError):
-        return env.get("USER") or env.get("USERNAME") or ""
-
-
-def substitute(text: str, root: Optional[str], env: Mapping[str, str], home: str) -> str:
-    """``spack.util.path.substitute_path_variables``: Spack's ``$variables`` (case-insensitive,
-    ``$x`` or ``${x}``), then environment variables, then ``~``. A variable Spack would take from
-    its running state (``$env``, ``$arch``, ...) is left as written."""
-    values: dict[str, Callable[[], Optional[str]]] = {
-        "spack": lambda: root,
-        "user": lambda: _user_name(env),
-        "tempdir": tempfile.gettempdir,
-        "default_install_root": lambda: os.path.join(root, "opt", "spack") if root else None,
-        "user_cache_path": lambda: _expand_home(
-            env.get("SPACK_USER_CACHE_PATH") or os.path.join("~", ".spack"), home
-        ),
-    }
-
-    def config_value(match: re.Match) -> str:
-        name = match.group(0).strip("${}").lower()
-        value = values.get(name, lambda: None)()
-        return match.group(0) if value is None else value
-
-    def env_value(match: re.Match) -> str:
-        name = match.group(1).strip("{}")
-        return env.get(name, match.group(0))
-
-    text = _CONFIG_VARIABLE.sub(config_value, text)
-    text = _ENV_VARIABLE.sub(env_value, text)
-    return _expand_home(text, home)
-
-
-def canonical_path(
-    text: str, root: Optional[str], env: Mapping[str, str], home: str, cwd: Optional[str] = None
-) -> str:
-    """``spack.util.path.canonicalize_path``: substituted, absolute (a relative path is taken
-    from the folder of the config file that holds it), normalized; remote URLs unchanged."""
-    origin = getattr(text, "origin", "")
-    path = substitute(str(text), root, env, home)
-    parsed = urllib.parse.urlparse(path)
-    if parsed.scheme and len(parsed.scheme) > 1:  # one letter would be a Windows drive
-        if parsed.scheme != "file":
-            return path
-        path = urllib.request.url2pathname(parsed.path)
-    if os.path.isabs(path):
-        return os.path.normpath(path)
-    base = os.path.dirname(origin) if origin else (cwd or os.getcwd())
-    return os.path.normpath(os.path.join(base, path))
+# -- mirrors ----------------------------------------------------------------------------------
 
 
 def _mirror_url(text: str, root: Optional[str], env: Mapping[str, str], home: str) -> str:
@@ -399,9 +177,6 @@ def _mirror_url(text: str, root: Optional[str], env: Mapping[str, str], home: st
         return str(text)
     path = canonical_path(text, root, env, home)
     return "file://" + urllib.request.pathname2url(path)
-
-
-# -- mirrors ----------------------------------------------------------------------------------
 
 
 def _url_of(entry: Any, direction: str) -> Any:
@@ -463,104 +238,6 @@ def mirrors_of(
     return mirrors
 
 
-# -- the install tree -------------------------------------------------------------------------
-
-
-def _path_max() -> int:
-    try:
-        return int(os.pathconf(os.sep, "PC_PATH_MAX"))
-    except (OSError, ValueError, AttributeError):
-        return 256  # spack.util.path.get_system_path_max's fallback
-
-
-def _add_padding(path: str, length: int) -> str:
-    """``spack.util.path.add_padding``: placeholder folders until ``length`` characters."""
-    missing = length - len(path)
-    if missing <= 0:
-        return path
-    size = len(SPACK_PATH_PADDING_CHARS)
-    missing -= 1
-    parts = [SPACK_PATH_PADDING_CHARS] * (missing // (size + 1))
-    parts.append(SPACK_PATH_PADDING_CHARS[: missing % (size + 1)])
-    padding = os.sep.join(parts)
-    if padding.endswith(os.sep):
-        padding = padding[:-1] + "_"
-    return os.path.join(path, padding)
-
-
-def install_root_of(
-    config: dict,
-    root: Optional[str],
-    env: Mapping[str, str],
-    home: str,
-    problems: list[Problem],
-    where: str,
-) -> Optional[str]:
-    """``spack.store.parse_install_tree``: the folder that holds ``.spack-db``."""
-    tree = config.get("install_tree", {})
-    padded: Any = False
-    if isinstance(tree, str):  # the old form, a plain path
-        written: Any = tree
-    elif isinstance(tree, dict):
-        written = tree.get("root", DEFAULT_INSTALL_ROOT)
-        padded = tree.get("padded_length", False)
-    else:
-        problems.append(Problem(where, "config:install_tree is neither a path nor a mapping"))
-        written = DEFAULT_INSTALL_ROOT
-    if not isinstance(written, str) or not written:
-        problems.append(Problem(where, "config:install_tree:root is not a path"))
-        written = DEFAULT_INSTALL_ROOT
-    if not isinstance(padded, (bool, int)) or padded < 0:
-        problems.append(Problem(where, "config:install_tree:padded_length is not a length"))
-        padded = False
-    if root is None and re.search(r"\$\{?spack\b", written, re.IGNORECASE):
-        return None  # no Spack installation to resolve $spack against
-    unpadded = canonical_path(written, root, env, home)
-    old = _OLD_PADDING.search(unpadded)
-    if old:
-        unpadded = unpadded.replace(old.group(0), "")
-        if not padded:
-            digits = old.group(1) or old.group(2)
-            padded = int(digits[1:]) if digits else True
-    if padded is True:
-        padded = _path_max() - SPACK_MAX_INSTALL_PATH_LENGTH
-    unpadded = unpadded.rstrip(os.sep) or os.sep
-    return _add_padding(unpadded, padded) if padded else unpadded
-
-
-def read_installed(
-    install_root: str, problems: list[Problem], limit: Optional[int] = None
-) -> frozenset:
-    """Full hashes of the records of ``<root>/.spack-db/index.json`` that are installed."""
-    path = os.path.join(install_root, ".spack-db", "index.json")
-    data = read_bytes(path, MAX_DB_BYTES if limit is None else limit, problems)
-    if data is None:
-        return frozenset()
-    try:
-        db = json.loads(data)
-    except (ValueError, RecursionError) as error:
-        reason = error.msg if isinstance(error, json.JSONDecodeError) else "nested too deeply"
-        problems.append(Problem(path, f"is not JSON: {reason}"))
-        return frozenset()
-    installs = db.get("database") if isinstance(db, dict) else None
-    installs = installs.get("installs") if isinstance(installs, dict) else None
-    if not isinstance(installs, dict):
-        problems.append(Problem(path, "has no database.installs mapping"))
-        return frozenset()
-    found = []
-    odd = 0
-    for key, record in installs.items():
-        if not isinstance(record, dict) or not _HASH.fullmatch(key):
-            odd += 1
-        elif record.get("installed") is True:
-            found.append(key)
-    if odd:
-        problems.append(
-            Problem(path, f"{odd} install records are not hash: record pairs", level="warning")
-        )
-    return frozenset(found)
-
-
 # -- everything -------------------------------------------------------------------------------
 
 
@@ -609,9 +286,13 @@ def read_spack_setup(
 
 
 __all__ = [
+    "MAX_CONFIG_BYTES",
     "Mirror",
     "SpackSetup",
     "config_scopes",
     "find_spack",
+    "merge_yaml",
+    "mirrors_of",
     "read_spack_setup",
+    "read_yaml",
 ]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from cachetui import spackconfig
+from cachetui import spackconfig, spackinstall, spackpaths
 from cachetui.spackconfig import (
     Mirror,
     config_scopes,
@@ -235,7 +236,7 @@ def test_env_and_home_substitutions_in_mirror_paths(spack, tmp_path):
     assert mirrors["b"].fetch_path == str(spack.home / "b")
     assert mirrors["c"].fetch_path == str(spack.root / "c")
     assert mirrors["d"].fetch_path == str(spack.root / "d")
-    assert mirrors["e"].fetch_path == os.path.join(spackconfig.tempfile.gettempdir(), "e")
+    assert mirrors["e"].fetch_path == os.path.join(tempfile.gettempdir(), "e")
 
 
 @pytest.mark.parametrize(
@@ -283,7 +284,7 @@ def test_install_tree_root_in_user_config(spack, tmp_path):
 
 
 def test_old_string_install_tree_and_user_variable(spack, tmp_path):
-    user = spackconfig._user_name({})
+    user = spackpaths.user_name({})
     write(spack.user / "config.yaml", f"config:\n  install_tree: {tmp_path}/$user/tree\n")
     assert spack.read().install_root == str(tmp_path / user / "tree")
 
@@ -368,7 +369,8 @@ def test_missing_section_key_is_a_warning(spack):
         (b"{not json", "is not JSON"),
         (b"[1, 2]", "has no database.installs mapping"),
         (b'{"database": {"installs": [1]}}', "has no database.installs mapping"),
-        (b"[" * 100_000 + b"]" * 100_000, "is not JSON"),
+        (b"[" * 100_000 + b"]" * 100_000, "is not JSON: nested too deeply"),
+        (b'{"database": {"installs": {"\xff": 1}}}', "is not JSON: not utf-8 text (byte 28)"),
     ],
 )
 def test_bad_install_db(spack, content, reason):
@@ -400,7 +402,7 @@ def test_odd_install_records_are_counted_not_fatal(spack):
 
 
 def test_install_db_over_the_size_limit_is_skipped(spack, monkeypatch):
-    monkeypatch.setattr(spackconfig, "MAX_DB_BYTES", 64)
+    monkeypatch.setattr(spackinstall, "MAX_DB_BYTES", 64)
     setup = spack.read()
     assert setup.installed == frozenset()
     assert any(
