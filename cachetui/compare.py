@@ -71,12 +71,13 @@ class Comparison:
 class PrefixError(ValueError):
     """A hash prefix that names no spec, or more than one."""
 
-    def __init__(self, prefix: str, matches: list[Spec]) -> None:
-        self.prefix, self.matches = prefix, matches
-        if not matches:
+    def __init__(self, prefix: str, matches: list[Spec], total: int) -> None:
+        self.prefix, self.matches, self.total = prefix, matches, total
+        if not total:
             super().__init__(f"no spec has a hash starting with {prefix!r}")
         else:
-            super().__init__(f"{prefix!r} is ambiguous: {len(matches)} hashes start with it")
+            shown = "" if total == len(matches) else f" (the first {len(matches)})"
+            super().__init__(f"{prefix!r} is ambiguous: {total} hashes start with it{shown}")
 
 
 def resolve(catalog: Catalog, prefix: str) -> Compared:
@@ -86,7 +87,7 @@ def resolve(catalog: Catalog, prefix: str) -> Compared:
     hashes = sorted({catalog.hashes[i] for i in ids})
     if len(hashes) != 1:
         matches = [catalog.spec(catalog.by_hash(h)[0]) for h in hashes[:20]]
-        raise PrefixError(prefix.strip().lstrip("/"), matches)
+        raise PrefixError(prefix.strip().lstrip("/"), matches, len(hashes))
     copies = [catalog.spec(i) for i in catalog.by_hash(hashes[0])]
     copies.sort(key=lambda s: s.tag)
     stacks = sorted({stack for copy in copies for stack in copy.stacks})
