@@ -42,6 +42,12 @@ def _column(catalog: Catalog, name: str) -> tuple[np.ndarray, list[Any]]:
     return codes, values
 
 
+def _value(catalog: Catalog, name: str, index: int) -> Any:
+    """One spec's value of a column (for rendering the rows someone reads)."""
+    codes, values = _column(catalog, name)
+    return values[codes[index]]
+
+
 def _hashes(catalog: Catalog, ids: np.ndarray) -> list[str]:
     """The hashes of ``ids`` ("" for specs without one): the catalog's own strings."""
     if not len(ids):
@@ -238,9 +244,12 @@ class Diff:
 
     @property
     def differs(self) -> bool:
+        """Specs or packages added, removed or changed, or specs per stack (the same binary
+        can move between stacks)."""
         return bool(
             self.added or self.removed or self.changed_count
             or self.packages_added or self.packages_removed
+            or any(n != m for _, n, m in self.stacks)
         )  # fmt: skip
 
     def spec_rows(self, side: Side, ids: np.ndarray) -> list[SpecRow]:
@@ -248,10 +257,10 @@ class Diff:
         catalog = side.catalog
         rows = [
             SpecRow(
-                catalog.value("package", i),
-                catalog.value("version", i),
+                _value(catalog, "package", i),
+                _value(catalog, "version", i),
                 catalog.hashes[i],
-                catalog.value("variants", i),
+                _value(catalog, "variants", i),
             )  # fmt: skip
             for i in ids.tolist()
         ]
@@ -265,12 +274,12 @@ class Diff:
         for i, j, c in zip(
             self.changed_before.tolist(), self.changed_after.tolist(), self._change_of.tolist()
         ):
-            old = SpecRow(a.value("package", i), a.value("version", i), a.hashes[i],
-                          a.value("variants", i))  # fmt: skip
-            new = SpecRow(b.value("package", j), b.value("version", j), b.hashes[j],
-                          b.value("variants", j))  # fmt: skip
-            out.append((old, new, self.changes[c], a.value("os", i), a.value("target", i),
-                        a.value("compiler_normalized", i)))  # fmt: skip
+            old = SpecRow(_value(a, "package", i), _value(a, "version", i), a.hashes[i],
+                          _value(a, "variants", i))  # fmt: skip
+            new = SpecRow(_value(b, "package", j), _value(b, "version", j), b.hashes[j],
+                          _value(b, "variants", j))  # fmt: skip
+            out.append((old, new, self.changes[c], _value(a, "os", i), _value(a, "target", i),
+                        _value(a, "compiler_normalized", i)))  # fmt: skip
         out.sort(key=lambda r: (r[0].package, r[0].version, r[3], r[4], r[5], r[0].hash))
         return out
 
@@ -734,6 +743,19 @@ def _error(message: str) -> None:
     print(f"cachetui: {visible(message)}", file=sys.stderr)
 
 
+def _only_the_two_tags(args: argparse.Namespace) -> argparse.Namespace:
+    """For a checkout of the site with many tags, only the folders of tags A and B."""
+    from .loader import checkout_groups
+
+    if not args.paths:
+        return args
+    groups = {group.label: group for group in checkout_groups(args.paths) or []}
+    if args.before not in groups or args.after not in groups:
+        return args
+    paths = groups[args.before].paths + groups[args.after].paths
+    return argparse.Namespace(**{**vars(args), "paths": list(dict.fromkeys(paths))})
+
+
 def run(args: argparse.Namespace, load: Callable[[argparse.Namespace], LoadResult]) -> int:
     """``cachetui diff A B [PATH ...]``: tags A and B of what PATHs load (the bundled seeds by
     default); with no PATH, when A and B are both paths or URLs, each is loaded on its own.
@@ -748,8 +770,11 @@ def run(args: argparse.Namespace, load: Callable[[argparse.Namespace], LoadResul
             sides.append(load_side(result.catalog, path))
         before, after = sides
     else:
-        result = load(args)
+        result = load(_only_the_two_tags(args))
         catalog = result.catalog
+        if args.paths and not {args.before, args.after} <= set(_column(catalog, "tag")[1]):
+            result = load(args)  # a tag folder named otherwise than its pages' tag: all of it
+            catalog = result.catalog
         missing = [t for t in (args.before, args.after) if t not in _column(catalog, "tag")[1]]
         if missing:
             where = " ".join(args.paths) if args.paths else "the bundled seeds"

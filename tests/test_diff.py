@@ -92,6 +92,26 @@ def test_a_tag_against_itself_is_the_same(two_tags, capsys):
         tag_side(two_tags, "t3")
 
 
+def test_the_same_binary_moved_between_stacks_differs(write_page, tmp_path, capsys):
+    write_page("a/p.md", page_text("p", "t1", [spec_entry(hash=h("a"), stacks=["e4s"])]))
+    write_page("b/p.md", page_text("p", "t2", [spec_entry(hash=h("a"), stacks=["hep"])]))
+    code, out, _ = run(capsys, "diff", "t1", "t2", str(tmp_path), "--exit-code")
+    assert code == 1 and "1 unchanged, 0 changed" in out and "e4s 1 -> 0" in out
+
+
+def test_a_big_checkout_loads_only_the_two_tags(write_page, tmp_path, capsys, monkeypatch):
+    import cachetui.loader
+
+    monkeypatch.setattr(cachetui.loader, "LAZY_MIN_PACKAGES", 2)
+    for tag in ("t1", "t2", "t3"):
+        write_page(f"_cache/{tag}/p/specs.md", page_text("p", tag, [spec_entry(hash=h("a"))]))
+    write_page("_cache/t3/q/specs.md", "---\nlayout: cache\nnever closed")
+    code, out, err = run(capsys, "diff", "t1", "t2", str(tmp_path), "--exit-code")
+    assert code == 0 and "1 unchanged" in out and err == ""  # t3's bad page was never read
+    code, _, err = run(capsys, "diff", "t1", "t4", str(tmp_path))
+    assert code == 2 and "t3" in err  # an unknown tag: everything loaded, every tag listed
+
+
 def test_cli_exit_codes_as_git_diff(two_tags, tmp_path, capsys):
     root = str(tmp_path)
     code, out, _ = run(capsys, "diff", "t1", "t2", root)
