@@ -3,6 +3,7 @@
     python bench/bench.py --specs 100000            # load + CLI figures
     python bench/bench.py --specs 1000000 --only load
     python bench/bench.py --specs 100000 --parsers  # json vs libyaml vs pure-Python yaml
+    python bench/bench.py --specs 100000 --only diff  # two tags of 100k specs each: cachetui diff
 
 Each load runs in a fresh process (cold: nothing imported, nothing cached) and reports wall time,
 specs/s and peak RSS. Corpora are cached under --work (default: $TMPDIR/cachetui-bench).
@@ -318,6 +319,103 @@ def bench_cli(path: Path) -> dict:
     }
 
 
+def diff_corpus(work: Path, specs: int, seed: int) -> Path:
+    """Two tags of ``specs`` specs each, as weekly snapshots differ: tag ``develop`` from synth,
+    and ``develop-next`` made from it: most specs kept, many rebuilt (new hash), some with a
+    variant flipped, some dropped, a few new versions and packages, some pages gone."""
+    import random
+
+    path = work / f"diff-{specs}-s{seed}"
+    done = path / ".complete"
+    if done.exists():
+        return path
+    started = time.perf_counter()
+    generate(str(path), specs, seed, 1)
+    rng = random.Random(seed)
+    alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+    new_hash = lambda: "".join(rng.choice(alphabet) for _ in range(32))  # noqa: E731
+    for page in sorted((path / "_cache" / "develop").rglob("specs.md")):
+        if rng.random() < 0.02:
+            continue  # the package is gone
+        lines = page.read_text().split("\n")
+        name = page.parent.name + ("-ng" if rng.random() < 0.01 else "")
+        out = []
+        for line in lines:
+            if line.startswith("categories:"):
+                line = "categories: [package, develop-next]"
+            elif line.startswith("title:"):
+                line = f'title: "{name}"'
+            elif line.startswith("spec_details: "):
+                entries = []
+                for entry in json.loads(line[len("spec_details: ") :]):
+                    roll = rng.random()
+                    if roll < 0.03:
+                        continue  # dropped
+                    if roll < 0.25:
+                        entry["hash"] = new_hash()  # rebuilt
+                    elif roll < 0.28:
+                        entry["hash"] = new_hash()
+                        flip = {"+": "~", "~": "+"}
+                        entry["variants"] = [flip[v[0]] + v[1:] if v[0] in flip else v
+                                             for v in entry["variants"]]  # fmt: skip
+                    elif roll < 0.30:
+                        entry = dict(entry, hash=new_hash(), versions=[entry["versions"][0] + ".1"])
+                    entries.append(entry)
+                line = "spec_details: " + json.dumps(entries)
+            out.append(line)
+        target = path / "_cache" / "develop-next" / name / "specs.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(out))
+    done.write_text("{}")
+    print(f"generated the diff corpus in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return path
+
+
+DIFF_CHILD = """
+import json, os, statistics, time
+import numpy as np
+os.environ["CACHETUI_CACHE_DIR"] = {cache_dir!r}
+from cachetui.diff import diff, render, tag_side
+from cachetui.loader import load
+catalog = load([{path!r}]).catalog
+
+def best_and_median(fn, n=5):
+    times = []
+    for _ in range(n):
+        t = time.perf_counter(); out = fn(); times.append(time.perf_counter() - t)
+    return out, min(times), statistics.median(times)
+
+a, b = tag_side(catalog, "develop"), tag_side(catalog, "develop-next")
+ha = np.array([catalog.hashes[i] for i in a.ids.tolist()], dtype=str)
+hb = np.array([catalog.hashes[i] for i in b.ids.tolist()], dtype=str)
+_, floor_best, floor_median = best_and_median(lambda: (np.isin(ha, hb), np.isin(hb, ha)))
+found, diff_best, diff_median = best_and_median(lambda: diff(tag_side(catalog, "develop"),
+                                                             tag_side(catalog, "develop-next")))
+_, table_best, _ = best_and_median(lambda: render(found, "table"), 3)
+_, summary_best, _ = best_and_median(lambda: render(found, "table", True), 3)
+_, json_best, _ = best_and_median(lambda: render(found, "json"), 3)
+print(json.dumps({{
+    "specs_before": len(a.ids), "specs_after": len(b.ids), "summary": found.summary()["specs"],
+    "changes": len(found.changes), "groups_added": len(found.added),
+    "diff_s_best": diff_best, "diff_s_median": diff_median,
+    "floor_isin_s_best": floor_best, "floor_isin_s_median": floor_median,
+    "diff_over_floor": diff_median / floor_median,
+    "render_summary_s": summary_best, "render_table_s": table_best, "render_json_s": json_best,
+}}))
+"""
+
+
+def bench_diff(work: Path, specs: int, seed: int) -> dict:
+    """``diff`` of two tags of ``specs`` specs each, against a floor measured in the same
+    process: ``np.isin`` both ways over the two tags' hash arrays (the least any hash-based
+    diff does)."""
+    path = diff_corpus(work, specs, seed)
+    cache_dir = tempfile.mkdtemp(dir=work, prefix="diff-cache-")
+    result = run_child(DIFF_CHILD.format(path=str(path), cache_dir=cache_dir))
+    shutil.rmtree(cache_dir)
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in result.items()}
+
+
 def bench_parsers(path: Path, pages: int = 200) -> dict:
     """The same page values decoded three ways (the trap the loader avoids)."""
     import yaml
@@ -362,14 +460,21 @@ def main() -> None:
     parser.add_argument("--tags", type=int, default=0, help="number of tags (0: by size)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cachetui-bench")
-    parser.add_argument("--only", choices=["load", "cli", "ui", "search", "lazy"], action="append")
+    parser.add_argument(
+        "--only", choices=["load", "cli", "ui", "search", "lazy", "diff"], action="append"
+    )
     parser.add_argument("--parsers", action="store_true", help="also compare page parsers")
     args = parser.parse_args()
 
     args.work.mkdir(parents=True, exist_ok=True)
-    path = corpus(args.work, args.specs, args.seed, args.tags)
-    report: dict = {"python": sys.version.split()[0], "cpus": os.cpu_count()}
     only = set(args.only or ["load", "cli", "ui", "search"])
+    report: dict = {"python": sys.version.split()[0], "cpus": os.cpu_count()}
+    if "diff" in only:  # its own corpus: two tags of --specs specs each
+        report["diff"] = bench_diff(args.work, args.specs, args.seed)
+        if only == {"diff"}:
+            print(json.dumps(report, indent=2))
+            return
+    path = corpus(args.work, args.specs, args.seed, args.tags)
     if "load" in only:
         report["load"] = bench_load(path, args.repeat, args.work)
     if "cli" in only:

@@ -26,6 +26,8 @@ COMMANDS = {
     "find": "find specs by hash fragment and packages by name (typo-tolerant)",
     "stats": "summarise what was loaded, and every bad file with its reason",
     "cache": "show where the on-disk caches are and how big (info), or remove them (clear)",
+    "diff": "what changed between two tags, or two paths or mirrors",
+    "compare": "two or more specs side by side, their differing fields marked",
 }
 
 DESCRIPTION = """\
@@ -329,6 +331,41 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK if data["specs"] else EXIT_NOTHING
 
 
+def diff_parser() -> argparse.ArgumentParser:
+    from .diff import add_arguments, add_options  # the command lives in diff.py
+
+    parser = argparse.ArgumentParser(prog="cachetui diff", description=COMMANDS["diff"] + ".")
+    add_arguments(parser)
+    _add_paths(parser)
+    add_options(parser)
+    return parser
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import run
+
+    return run(args, _load)
+
+
+def compare_parser() -> argparse.ArgumentParser:
+    from .compare import add_options  # the command lives in compare.py
+
+    parser = argparse.ArgumentParser(
+        prog="cachetui compare",
+        usage="cachetui compare HASH HASH [HASH ...] [PATH ...] [options]",
+        description=COMMANDS["compare"] + ".",
+    )
+    _add_paths(parser)
+    add_options(parser)
+    return parser
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import run
+
+    return run(args, _load)
+
+
 def cmd_browse(args: argparse.Namespace) -> int:
     from .loader import (
         DEFAULT_MAX_BYTES,
@@ -370,6 +407,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "find": (find_parser, cmd_find),
         "stats": (stats_parser, cmd_stats),
         "cache": (cache_parser, cmd_cache),
+        "diff": (diff_parser, cmd_diff),
+        "compare": (compare_parser, cmd_compare),
     }
     if argv and argv[0] in handlers:
         make_parser, handler = handlers[argv[0]]
