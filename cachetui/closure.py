@@ -355,8 +355,8 @@ def check(catalog: Catalog, queries: Sequence[str], limit: int = 20) -> CheckRep
 
 def describe(catalog: Catalog, spec_id: int) -> str:
     """``name@version/hash7`` of a loaded spec."""
-    name = catalog.value("package", spec_id)
-    version = catalog.value("version", spec_id)
+    name = catalog.column("package").cell(spec_id)
+    version = catalog.column("version").cell(spec_id)
     short = catalog.hashes[spec_id][:SHORT_HASH] or "-"
     return f"{name}@{version}/{short}" if version else f"{name}/{short}"
 

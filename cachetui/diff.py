@@ -474,9 +474,9 @@ def diff(before: Side, after: Side) -> Diff:
             found.setdefault(names[code // version.size], []).append(
                 version.values[code % version.size]
             )
-        from .model import version_key
+        from .versions import sort_key
 
-        return {name: sorted(vs, key=version_key) for name, vs in sorted(found.items())}
+        return {name: sorted(vs, key=sort_key) for name, vs in sorted(found.items())}
 
     stacks_a = _stack_counts(stacks, stacks.a)
     stacks_b = _stack_counts(stacks, stacks.b)

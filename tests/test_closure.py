@@ -73,7 +73,7 @@ def spec_id(catalog, name: str) -> int:
 
 
 def names(catalog, ids) -> list[str]:
-    return sorted(catalog.value("package", i) for i in ids)
+    return sorted(catalog.column("package").cell(i) for i in ids)
 
 
 LINK, RUN, BUILD, TEST = ("link",), ("run",), ("build",), ("test",)
@@ -174,7 +174,7 @@ def test_mask_agrees_with_each_closure(catalog):
     assert mask.dtype == np.int8 and len(mask) == len(catalog)
     expected = {i: closure_of(catalog, i).mask_value for i in range(len(catalog))}
     assert {i: int(v) for i, v in enumerate(mask)} == expected
-    verdicts = {catalog.value("package", i): int(mask[i]) for i in range(len(catalog))}
+    verdicts = {catalog.column("package").cell(i): int(mask[i]) for i in range(len(catalog))}
     assert verdicts == {
         "zlib": 1, "gcc-runtime": 1, "libelf": 1, "okapp": 1, "nolink": 0, "norun": 0,
         "nobuild": 1, "mid": 0, "top": 0, "cyca": 1, "cycb": 1, "loopa": 0, "loopb": 0,

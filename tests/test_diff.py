@@ -102,7 +102,7 @@ def test_the_same_binary_moved_between_stacks_differs(write_page, tmp_path, caps
 def test_a_big_checkout_loads_only_the_two_tags(write_page, tmp_path, capsys, monkeypatch):
     import cachetui.loader
 
-    monkeypatch.setattr(cachetui.loader, "LAZY_MIN_PACKAGES", 2)
+    monkeypatch.setattr(cachetui.discovery, "LAZY_MIN_PACKAGES", 2)
     for tag in ("t1", "t2", "t3"):
         write_page(f"_cache/{tag}/p/specs.md", page_text("p", tag, [spec_entry(hash=h("a"))]))
     write_page("_cache/t3/q/specs.md", "---\nlayout: cache\nnever closed")
