@@ -427,3 +427,35 @@ def counting_listener() -> Iterator[tuple[int, list[int]]]:
         stop.set()
         thread.join(2)
         listener.close()
+
+
+# -- the index cache --------------------------------------------------------------------------
+
+
+def index_cache_folder() -> Path:
+    """Where the index cache files of this test live (conftest gives each test its own)."""
+    return Path(os.environ["CACHETUI_CACHE_DIR"]) / "index"
+
+
+def index_cache_files() -> list[Path]:
+    """The index cache files (not temporary files) written so far."""
+    folder = index_cache_folder()
+    return (
+        sorted(p for p in folder.glob("*.npz") if not p.name.startswith("."))
+        if folder.is_dir()
+        else []
+    )
+
+
+def forge_index_cache(path: Path, mutate: Callable[[dict], None]) -> None:
+    """Rewrite a well-formed index cache file with its JSON document changed by ``mutate``: a
+    forgery that any reader of the format accepts unless it checks what the values are."""
+    import numpy as np
+
+    with np.load(path, allow_pickle=False) as bundle:
+        arrays = {name: bundle[name] for name in bundle.files}
+    document = json.loads(bytes(arrays["doc"]).decode("utf-8"))
+    mutate(document)
+    arrays["doc"] = np.frombuffer(json.dumps(document).encode("utf-8"), dtype=np.uint8)
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
