@@ -217,7 +217,9 @@ def test_a_huge_version_in_the_data_sorts(huge_version):
 
 
 @xfail("query: a 5,000-digit version in a query raises ValueError instead of QueryError")
-@pytest.mark.parametrize("query", [f"@{BIG}:", f"@:{BIG}", f"%gcc@1:{BIG}"])
+@pytest.mark.parametrize(
+    "query", [f"@{BIG}:", f"@:{BIG}", f"%gcc@1:{BIG}"], ids=["low", "high", "compiler"]
+)
 def test_a_huge_version_in_a_query_is_a_clean_query_error(huge_version, query, capsys):
     assert main(["list", str(huge_version), "--query", query, "--no-cache"]) == 2
     err = capsys.readouterr().err
