@@ -159,7 +159,7 @@ try:
         from cachetui.loader import load
         result = load(job["paths"], **job["kwargs"])
         if job.get("save"):
-            result.save_cache()
+            result.pending.save()
         out = {"status": "ok",
                "specs": [{"package": s.package, "tag": s.tag, "hash": s.hash, "size": s.size}
                          for s in result.catalog.specs()],

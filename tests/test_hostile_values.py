@@ -137,7 +137,7 @@ def test_a_date_in_meta_stays_text_through_the_index_cache(tmp_path):
     page = folder / "big.md"
     page.write_text(page.read_text().replace('meta: {"num_specs": 5000}', "meta: {num_specs: 5000, when: 2024-02-29}"))  # fmt: skip
     first = load([folder])
-    first.save_cache()
+    first.pending.save()
     assert index_cache_files(), "the index cache was written"
     again = load([folder])
     (package,) = again.catalog.packages.values()
@@ -199,7 +199,6 @@ def huge_version(tmp_path):
     return folder
 
 
-@xfail("model.version_key: int() of a 5,000-digit version raises in every range query")
 @pytest.mark.parametrize("query", ["@1:2", "@:2", "@1:", "version=1:2"])
 def test_a_huge_version_in_the_data_leaves_range_queries_working(huge_version, query):
     catalog = load([huge_version], cache=False).catalog
@@ -207,9 +206,6 @@ def test_a_huge_version_in_the_data_leaves_range_queries_working(huge_version, q
     assert b32(2) in [catalog.spec(i).hash for i in ids]
 
 
-@xfail(
-    "model.version_key (view.ViewModel.rank): sorting by version raises on a 5,000-digit version"
-)
 def test_a_huge_version_in_the_data_sorts(huge_version):
     catalog = load([huge_version], cache=False).catalog
     ids = ViewModel(catalog).compute(Scope(), "", Sort("version")).ids
@@ -267,7 +263,7 @@ def test_one_long_value_does_not_widen_every_row(tmp_path, capsys):
 def cached_big_folder(tmp_path):
     """A folder big enough for an index cache, loaded once so its cache file exists."""
     folder = write_big_folder(tmp_path / "big")
-    load([folder]).save_cache()
+    load([folder]).pending.save()
     (cache,) = index_cache_files()
     return folder, cache
 
@@ -298,7 +294,7 @@ def test_a_stale_temporary_file_is_removed_by_the_next_write(cached_big_folder):
     folder, _cache = cached_big_folder
     stale = stale_temporary_file()
     (folder / "big.md").touch()  # changed: the cache is written again
-    load([folder]).save_cache()
+    load([folder]).pending.save()
     assert not stale.exists()
 
 
