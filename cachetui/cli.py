@@ -71,6 +71,10 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
         metavar="MB",
         help="skip page files larger than this (default: 64)",
     )
+    parser.add_argument(
+        "--host", default=None, metavar="TARGET[,OS]",
+        help="judge 'runs here' against this machine, e.g. zen4,rhel8 (default: this one)",
+    )  # fmt: skip
 
 
 def browse_parser() -> argparse.ArgumentParser:
@@ -104,6 +108,10 @@ def list_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--query", "-q", default="", metavar="Q",
         help="filter with the query language, e.g. 'py-numpy %%gcc@13 os=ubuntu24.04 stack=e4s*'",
+    )  # fmt: skip
+    parser.add_argument(
+        "--runs-here", action="store_true",
+        help="only specs that run on this machine (or the one --host names)",
     )  # fmt: skip
     return parser
 
@@ -198,20 +206,27 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not len(catalog):
         print("cachetui: no specs loaded", file=sys.stderr)
         return EXIT_NOTHING
-    ids: Sequence[int] = range(len(catalog))
-    if args.query.strip():
-        from .query import QueryError, run_query
+    from .query import Evaluator, QueryError, parse_query
+    from .view import with_runs_here
 
+    # One evaluator for the query, --runs-here and the JSON's runs_here: the browser's too.
+    evaluator = Evaluator(catalog, args.host)
+    ids: Sequence[int] = range(len(catalog))
+    query = (args.query + (" runs=yes" if args.runs_here else "")).strip()
+    if query:
         try:
-            ids, notes = run_query(catalog, args.query)
+            result = evaluator.evaluate(parse_query(query))
         except QueryError as error:
             print(f"cachetui: bad query: {error}", file=sys.stderr)
             return EXIT_USAGE
-        for note in notes:
+        ids = result.mask.nonzero()[0]
+        for note in result.notes:
             print(f"cachetui: {note}", file=sys.stderr)
     if args.limit is not None:
         ids = ids[: max(args.limit, 0)]
     specs = catalog.specs(ids)
+    if args.format in ("json", "jsonl", "yaml"):
+        specs = with_runs_here(specs, ids, evaluator.runs_codes())
     if args.format in ("table", "json", "yaml"):
         _write(render(list(specs), args.format))
     else:
@@ -389,7 +404,8 @@ def cmd_browse(args: argparse.Namespace) -> int:
 
     app = CacheApp(paths, theme=args.theme, max_bytes=max_bytes, print_format=print_format,
                    tag=args.tag, timeout=args.timeout, use_cache=args.use_cache,
-                   lazy=not args.eager, preload=preload, groups=groups)  # fmt: skip
+                   lazy=not args.eager, preload=preload, groups=groups,
+                   host=args.host)  # fmt: skip
     chosen = app.run()  # Textual draws on stderr: stdout carries only what is printed here
     app.save_unsaved_caches()
     if print_format:
@@ -419,6 +435,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if getattr(args, "max_file_mb", None) is not None and args.max_file_mb <= 0:
         print("cachetui: --max-file-mb must be positive", file=sys.stderr)
         return EXIT_USAGE
+    if getattr(args, "host", None) is not None:
+        from .host import parse_host
+
+        try:
+            args.host = parse_host(args.host)
+        except ValueError as error:
+            print(f"cachetui: --host: {error}", file=sys.stderr)
+            return EXIT_USAGE
     try:
         try:
             code = handler(args)

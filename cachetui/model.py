@@ -67,6 +67,7 @@ class Spec:
     tarball: Optional[str] = None
     source: str = ""
     dependencies: tuple = ()  # spackdb.Dependency records, from Spack indexes
+    runs_here: Optional[str] = None  # yes, no or unknown on the host; None when not asked
 
     @property
     def version(self) -> str:
@@ -126,6 +127,7 @@ class Spec:
                 {"name": d.name, "version": d.version, "hash": d.hash, "deptypes": list(d.deptypes)}
                 for d in self.dependencies
             ],
+            "runs_here": self.runs_here,
         }
 
 

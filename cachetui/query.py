@@ -169,9 +169,13 @@ def _variant_values(catalog: Catalog) -> set[str]:
 
 
 def _known_variant_keys(catalog: Catalog) -> set[str]:
+    """Every variant name in the data: ``key`` of ``key=value`` and ``x`` of ``+x``/``~x``
+    (``x=True`` is Spack's spelling of ``+x``)."""
     keys = set()
     for variant in _variant_values(catalog):
-        if variant[:1] not in "+~":
+        if variant[:1] in "+~" and "=" not in variant:
+            keys.add(variant[1:])
+        else:
             keys.add(variant.split("=", 1)[0].rstrip(":"))
     return keys
 

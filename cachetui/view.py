@@ -4,14 +4,16 @@ so the same computation runs in the app's worker threads, in the CLI and in the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 import numpy as np
 
 from .cancel import CancelCheck, check, never
 from .catalog import Catalog
-from .host import Host
+from .host import Host, Verdict, runs_on
+from .model import Spec
 from .query import Evaluator, QueryError, parse_query
 from .text import visible
 from .versions import sort_key
@@ -27,6 +29,7 @@ class Column:
 
 COLUMNS = (
     Column("hash", "hash", 7, 7),
+    Column("runs", "run", 3, 3),  # runs on the host: ✓ yes, ✗ no, ? unknown
     Column("package", "package", 30, 7),
     Column("version", "version", 14, 7),
     Column("os", "os", 14, 4),
@@ -36,6 +39,18 @@ COLUMNS = (
     Column("variants", "variants", 48, 8),
     Column("tag", "tag", 20, 3),
 )
+
+
+RUNS_YES = 1
+# How the table and the JSON show a runs code (1 yes, 0 no, -1 unknown).
+RUNS_MARKS = {1: "✓", 0: "✗", -1: "?"}
+RUNS_WORDS = {1: "yes", 0: "no", -1: "unknown"}
+
+
+def with_runs_here(specs: Iterable[Spec], ids: Iterable[int], codes: np.ndarray) -> Iterator[Spec]:
+    """The specs with their ``runs_here`` verdict (``codes`` from ``Evaluator.runs_codes``)."""
+    for spec, spec_id in zip(specs, ids):
+        yield replace(spec, runs_here=RUNS_WORDS[int(codes[spec_id])])
 
 
 @dataclass(frozen=True)
@@ -77,7 +92,7 @@ class ViewModel:
 
     def __init__(self, catalog: Catalog, host: Optional[Host] = None) -> None:
         self.catalog = catalog
-        self.evaluator = Evaluator(catalog, host)
+        self.evaluator = Evaluator(catalog, host)  # ``host``: this machine when None
         self._ranks: dict[str, np.ndarray] = {}
         self._scope_cache: dict[Scope, np.ndarray] = {}
         self._widths: Optional[dict[str, int]] = None
@@ -96,10 +111,12 @@ class ViewModel:
         scope: Scope,
         query_text: str,
         sort: Optional[Sort],
+        runs_only: bool = False,
         cancelled: CancelCheck = never,
     ) -> ViewResult:
-        """The rows of ``scope`` matching ``query_text``, sorted; raises ``Cancelled`` when
-        ``cancelled`` says so (checked between the query's tokens and before sorting)."""
+        """The rows of ``scope`` matching ``query_text`` (and running on the host, with
+        ``runs_only``), sorted; raises ``Cancelled`` when ``cancelled`` says so (checked
+        between the query's tokens and before sorting)."""
         check(cancelled)
         base = self.scope_mask(scope)
         scope_total = int(base.sum())
@@ -112,6 +129,8 @@ class ViewModel:
             mask, notes = result.mask, result.notes
         else:
             mask = base
+        if runs_only:
+            mask = mask & (self.runs_codes() == RUNS_YES)
         check(cancelled)
         ids = np.flatnonzero(mask)
         if sort is not None:
@@ -119,12 +138,35 @@ class ViewModel:
             ids = self.sorted_ids(ids, sort)
         return ViewResult(ids, scope_total, notes)
 
+    @property
+    def host(self) -> Host:
+        return self.evaluator.host()
+
+    def runs_codes(self) -> np.ndarray:
+        """Per spec: 1 runs on the host, 0 does not, -1 unknown."""
+        return self.evaluator.runs_codes()
+
+    def specs(self, ids: Sequence[int]) -> list[Spec]:
+        """The specs of ``ids``, each with its ``runs_here`` verdict (for exports)."""
+        return list(with_runs_here(self.catalog.specs(ids), ids, self.runs_codes()))
+
+    def runs_mark(self, spec_id: int) -> str:
+        return RUNS_MARKS[int(self.runs_codes()[spec_id])]
+
+    def runs_verdict(self, spec_id: int) -> Verdict:
+        """Whether and why one spec runs on the host, in one line."""
+        column = self.catalog.column
+        parts = (column(name).cell(spec_id) for name in ("platform", "os", "target"))
+        return runs_on(*parts, self.host)
+
     def rank(self, column: str) -> np.ndarray:
         """Per spec, its position in the column's sort order."""
         ranks = self._ranks.get(column)
         if ranks is None:
             catalog = self.catalog
-            if column == "hash":
+            if column == "runs":  # yes, then unknown, then no (a code of -1 reads the last)
+                ranks = np.array([2, 0, 1], dtype=np.int64)[self.runs_codes()]
+            elif column == "hash":
                 order = np.argsort(np.array(catalog.hashes, dtype=object), kind="stable")
                 ranks = np.empty(len(order), dtype=np.int64)
                 ranks[order] = np.arange(len(order))
@@ -154,7 +196,7 @@ class ViewModel:
             return self._widths
         widths = {}
         for column in COLUMNS:
-            if column.key == "hash":
+            if column.key in ("hash", "runs"):
                 widths[column.key] = column.max_width
                 continue
             longest = 0

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from cachetui.host import Host
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
@@ -15,7 +17,7 @@ FORMATS = DATA / "formats"
 # The keys of a spec in JSON output, as the README documents them.
 DOCUMENTED_KEYS = {
     "hash", "package", "tag", "version", "versions", "compiler", "os", "platform", "target",
-    "variants", "stacks", "size", "tarball", "source", "dependencies",
+    "variants", "stacks", "size", "tarball", "source", "dependencies", "runs_here",
 }  # fmt: skip
 
 
@@ -47,6 +49,15 @@ def spec_entry(**overrides) -> dict:
     }
     entry.update(overrides)
     return entry
+
+
+# "Runs here" in tests judges against this machine, never the one running the tests.
+TEST_HOST = Host("linux", "ubuntu22.04", "zen3")
+
+
+@pytest.fixture(autouse=True)
+def fixed_host(monkeypatch):
+    monkeypatch.setattr("cachetui.query.detect_host", lambda: TEST_HOST)
 
 
 @pytest.fixture(autouse=True)

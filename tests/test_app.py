@@ -150,6 +150,9 @@ async def test_sorting_by_keyboard_and_back():
         await settle(pilot)
         hashes = [app.catalog.hashes[i] for i in table.ids]
         assert hashes == sorted(hashes)
+        await pilot.press("s")  # by "runs here": what runs first
+        await settle(pilot)
+        assert table.sort.column == "runs"
         await pilot.press("s")  # by package
         await settle(pilot)
         names = [app.catalog.spec(i).package for i in table.ids]
@@ -173,7 +176,7 @@ async def test_version_sort_is_numeric(write_page, tmp_path):
     async with app.run_test(size=(100, 24)) as pilot:
         await settle(pilot)
         table = app.query_one(SpecTable)
-        await pilot.press("s", "s", "s")
+        await pilot.press("s", "s", "s", "s")  # hash, runs here, package, version
         await settle(pilot)
         assert table.sort.column == "version"
         assert [app.catalog.spec(i).version for i in table.ids] == ["1.2", "1.9", "1.10"]

@@ -163,7 +163,10 @@ def test_a_cancelled_view_raises_and_an_uncancelled_one_is_unchanged(seeds, quer
     result = view.compute(Scope(), query, Sort("version"), cancelled=asked)
     assert asked.calls >= len(parse_query(query).tokens) + 1  # each token, then the sort
     assert result.ids.tolist() == expected.ids.tolist() and result.notes == expected.notes
-    assert view.compute(Scope(), query, Sort("version"), never).ids.tolist() == result.ids.tolist()
+    assert (
+        view.compute(Scope(), query, Sort("version"), cancelled=never).ids.tolist()
+        == result.ids.tolist()
+    )
 
 
 def test_the_evaluator_checks_between_tokens(seeds):

@@ -24,6 +24,7 @@ SCOPES = {
     "facets": "Facet view",
     "help": "Help",
     "report": "Load report",
+    "host": "Machine dialog",
 }
 
 
@@ -73,6 +74,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("focus_previous", "shift+tab", "Previous pane", "Move to the previous pane", footer=False, palette=False),
     Action("clear_scope", "a", "All", "Scope the table to every loaded spec again", footer=False, scope="browser"),
     Action("load_report", "r", "Problems", "Show the load report: every bad file and the reason", footer=False, scope="browser"),
+    Action("toggle_runs_here", "H", "Runs here", "Show only the specs that run on the host (or the machine set with --host); again: all", footer=False, scope="browser", display="H"),
+    Action("set_host", "ctrl+o", "Machine", "Judge \"runs here\" against another machine: TARGET[,OS], e.g. zen4,rhel8", footer=False, scope="browser"),
     Action("toggle_tree", "f2", "Tree pane", "Show or hide the package tree", footer=False, scope="browser"),
     Action("toggle_detail", "f3", "Detail pane", "Show or hide the detail panel", footer=False, scope="browser"),
 
@@ -106,6 +109,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("dismiss(None)", "escape,q,f", "Close", "Close the facet view (enter adds the value to the filter)", "facets", palette=False, display="esc q f"),
     Action("dismiss", "escape,q,question_mark,f1", "Close", "Close the help", "help", palette=False, display="esc q ? F1"),
     Action("dismiss", "escape,q,r", "Close", "Close the load report", "report", palette=False, display="esc q r"),
+    Action("dismiss(None)", "escape", "Cancel", "Close without changing the machine", "host", palette=False, display="esc"),
 )
 # fmt: on
 

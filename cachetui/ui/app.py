@@ -15,6 +15,7 @@ from textual.screen import Screen
 
 from ..catalog import Catalog
 from ..faults import guard_handlers, log_exception
+from ..host import Host
 from ..loader import DEFAULT_MAX_BYTES, BackgroundLoad, TagGroup
 from ..session import LoadOptions, LoadSession
 from .actions import bindings
@@ -42,14 +43,15 @@ class CacheApp(App[Optional[str]]):
                  max_bytes: int = DEFAULT_MAX_BYTES, print_format: Optional[str] = None,
                  tag: Optional[str] = None, timeout: float = 30.0, use_cache: bool = True,
                  lazy: bool = True, preload: Optional[BackgroundLoad] = None,
-                 groups: Optional[list[TagGroup]] = None, delays: Optional[Delays] = None) -> None:  # fmt: skip
+                 groups: Optional[list[TagGroup]] = None, delays: Optional[Delays] = None,
+                 host: Optional[Host] = None) -> None:  # fmt: skip
         super().__init__()
         options = LoadOptions(max_bytes=max_bytes, tag=tag, timeout=timeout,
                               use_cache=use_cache, lazy=lazy)  # fmt: skip
         # What the CLI already started or found: the load of ``paths`` under way, or the tag
         # groups of a big checkout (else the session looks for them itself).
         self.session = LoadSession(paths, options, preload=preload, groups=groups)
-        self.browser = BrowserScreen(self.session, delays, print_format)
+        self.browser = BrowserScreen(self.session, delays, print_format, host)
         self.print_format = print_format
         self.requested_theme = theme
         self.notices: deque[Notice] = deque(maxlen=NOTICES_KEPT)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..view import Scope, Sort
 
-# What changed: "scope", "query", "sort" or "selection".
+# What changed: "scope", "query", "sort", "runs" or "selection".
 Observer = Callable[[str], None]
 
 
@@ -21,6 +21,7 @@ class BrowsingState:
         self.scope = Scope()
         self.query_text = ""
         self.sort: Optional[Sort] = None
+        self.runs_only = False  # only specs that run on the host
         # Selection by spec id: survives filter and scope changes.
         self.selected: np.ndarray = np.zeros(0, dtype=bool)
         self.selected_count = 0
@@ -34,9 +35,9 @@ class BrowsingState:
             observer(what)
 
     @property
-    def key(self) -> tuple[Scope, str, Optional[Sort]]:
+    def key(self) -> tuple[Scope, str, Optional[Sort], bool]:
         """What a computed view depends on: a result for another key is stale."""
-        return (self.scope, self.query_text, self.sort)
+        return (self.scope, self.query_text, self.sort, self.runs_only)
 
     def set_scope(self, scope: Scope, quiet: bool = False) -> bool:
         """False when nothing changed. ``quiet``: the caller refreshes itself (a jump)."""
@@ -54,6 +55,10 @@ class BrowsingState:
         if not quiet:
             self._changed("query")
         return True
+
+    def set_runs_only(self, on: bool) -> None:
+        self.runs_only = on
+        self._changed("runs")
 
     def set_sort(self, sort: Optional[Sort]) -> None:
         self.sort = sort

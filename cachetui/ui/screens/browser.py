@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from ...cancel import Cancelled
 from ...catalog import Catalog, empty_catalog
 from ...faults import guard_handlers, guarded
+from ...host import Host
 from ...lazy import tags_needed
 from ...loader import LoadResult, made_to_last
 from ...session import LoadSession
@@ -45,15 +46,16 @@ class BrowserScreen(BrowserActions, Screen[None]):
     BINDINGS = bindings("browser")  # the actions themselves are in BrowserActions
 
     def __init__(self, session: LoadSession, delays: Optional[Delays] = None,
-                 print_format: Optional[str] = None) -> None:  # fmt: skip
+                 print_format: Optional[str] = None, host: Optional[Host] = None) -> None:  # fmt: skip
         super().__init__()
+        self.host = host  # the machine "runs here" judges against (None: this one)
         self.session = session
         self.delays = delays or Delays()
         self.print_format = print_format  # --print: enter prints the selection and exits
         self.state = BrowsingState()
         self.result: Optional[LoadResult] = None
         self.catalog: Catalog = empty_catalog()
-        self.view: ViewModel = ViewModel(self.catalog)
+        self.view: ViewModel = ViewModel(self.catalog, host)
         self.last_view: Optional[ViewResult] = None
         self.views_applied = 0  # counts results shown, good or not (tests and benchmark wait on it)
         self._lazy_timer: Optional[Timer] = None
@@ -103,8 +105,9 @@ class BrowserScreen(BrowserActions, Screen[None]):
     def load_corpus(self) -> None:
         result = self.session.load_all()
         with made_to_last():
-            view = ViewModel(result.catalog)
+            view = ViewModel(result.catalog, self.host)
             view.column_widths()
+            view.runs_codes()
             # The first rows too, for the state as it is now: one trip to the UI thread.
             key = self.state.key
             first = view.compute(*key)
@@ -114,7 +117,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
         self.catalog = catalog
         self.view = view
         self.state.grow(len(catalog))
-        self.query_one(SpecTable).set_catalog(catalog, view.column_widths())
+        self.query_one(SpecTable).set_catalog(catalog, view.column_widths(), view.runs_mark)
 
     def _loaded(self, result: LoadResult, view: ViewModel, key: tuple, first: ViewResult) -> None:
         self.session.finished()
@@ -159,8 +162,9 @@ class BrowserScreen(BrowserActions, Screen[None]):
     def load_tags(self) -> None:
         def loaded(batch: LoadResult, combined: LoadResult, catalog: Catalog) -> None:
             with made_to_last():
-                view = ViewModel(catalog)
+                view = ViewModel(catalog, self.host)
                 view.column_widths()
+                view.runs_codes()
             self.app.call_from_thread(self._tag_loaded, batch, combined, catalog, view)
 
         self.session.load_tags(loaded)
@@ -203,7 +207,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
     # -- the view ----------------------------------------------------------------------------
 
     def _state_changed(self, what: str) -> None:
-        if what in ("scope", "query"):
+        if what in ("scope", "query", "runs"):
             self.refresh_view()
         elif what == "sort":
             self.refresh_view(keep_spec=self.query_one(SpecTable).current_spec)
@@ -241,10 +245,11 @@ class BrowserScreen(BrowserActions, Screen[None]):
             self.request_tags(needed, f"; this search needs {len(needed)} more tag(s)")
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
-    def compute_view(self, scope: Scope, query_text: str, sort, keep_spec: Optional[int]) -> None:
+    def compute_view(self, scope: Scope, query_text: str, sort, runs_only: bool,
+                     keep_spec: Optional[int]) -> None:  # fmt: skip
         worker = get_current_worker()
         try:
-            result = self.view.compute(scope, query_text, sort,
+            result = self.view.compute(scope, query_text, sort, runs_only,
                                        cancelled=lambda: worker.is_cancelled)  # fmt: skip
         except Cancelled:
             return  # a newer request superseded this one: its result is never shown
@@ -270,6 +275,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
             scope=state.scope.describe(),
             sort=sort,
             selected=state.selected_count,
+            runs=f"runs on {self.view.host}" if state.runs_only else "",
             note="; ".join(result.notes) if result else "",
             error=result.error if result else None,
         )
@@ -331,7 +337,11 @@ class BrowserScreen(BrowserActions, Screen[None]):
         else:
             spec = self.catalog.spec(spec_id)
             dependents = self.catalog.dependents(spec.hash) if spec.hash else []
-            detail.show_spec(spec, [self.catalog.spec(i) for i in dependents[:200]])
+            detail.show_spec(
+                spec,
+                [self.catalog.spec(i) for i in dependents[:200]],
+                self.view.runs_verdict(spec_id),
+            )
 
     def show_scope_summary(self) -> None:
         self.compute_scope_summary(self.state.scope, self.catalog, self.view)

@@ -10,7 +10,8 @@ from textual.command import CommandPalette
 
 from ...export import BY_NAME, render, write_file
 from ...faults import guard_handlers, guarded
-from ...view import Scope
+from ...host import Host
+from ...view import Scope, ViewModel
 from ..commands import HashProvider, PackageProvider
 from ..widgets.detail_panel import DetailPanel
 from ..widgets.filter_box import FilterBox
@@ -19,6 +20,7 @@ from ..widgets.spec_table import SpecTable
 from .export import ExportChoice, ExportScreen
 from .facets import FacetScreen
 from .help import HelpScreen
+from .host import HostScreen
 from .load_report import LoadReportScreen
 
 if TYPE_CHECKING:
@@ -46,7 +48,7 @@ class BrowserActions(_Base):
     # -- copy and export ---------------------------------------------------------------------
 
     def chosen_specs(self) -> list:
-        return list(self.catalog.specs(self.query_one(SpecTable).chosen_ids()))
+        return self.view.specs(self.query_one(SpecTable).chosen_ids())
 
     def action_copy(self, fmt: Optional[str] = None) -> None:
         specs = self.chosen_specs()
@@ -168,6 +170,29 @@ class BrowserActions(_Base):
         tree.move_cursor(tree.root)
         self.state.set_scope(Scope(), quiet=True)
         self.refresh_view()
+
+    def action_toggle_runs_here(self) -> None:
+        self.state.set_runs_only(not self.state.runs_only)
+        where = self.view.host
+        if self.state.runs_only:
+            self.notify(f"Showing only what runs on {where} (H again: everything).", markup=False)
+
+    def action_set_host(self) -> None:
+        def chosen(host: Optional[Host]) -> None:
+            if host is not None:
+                self.set_host(host)
+
+        self.app.push_screen(HostScreen(self.view.host), chosen)
+
+    @guarded
+    def set_host(self, host: Host) -> None:
+        """Judge "runs here" against ``host`` from now on."""
+        self.host = host
+        view = ViewModel(self.catalog, host)
+        view.column_widths()
+        self._set_catalog(self.catalog, view)
+        self.refresh_view(keep_spec=self.query_one(SpecTable).current_spec)
+        self.notify(f"Runs here now means: runs on {host}.", markup=False)
 
     def action_toggle_tree(self) -> None:
         tree = self.query_one(PackageTree)

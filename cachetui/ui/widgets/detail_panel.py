@@ -16,6 +16,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...faults import guard_handlers
+from ...host import Verdict
 from ...model import Package, Spec
 from ...text import visible
 from ..actions import bindings
@@ -30,7 +31,10 @@ def _row(text: Text, label: str, value: str, style: str = "") -> None:
     text.append("\n")
 
 
-def spec_text(spec: Spec) -> Text:
+RUNS_STYLE = {"yes": "green", "no": "red", "unknown": "yellow"}
+
+
+def spec_text(spec: Spec, runs: Optional[Verdict] = None) -> Text:
     text = Text()
     text.append(visible(spec.package), "bold")
     text.append(f"@{visible(spec.version)}" if spec.version else "")
@@ -51,6 +55,8 @@ def spec_text(spec: Spec) -> Text:
     _row(text, "os", spec.os)
     _row(text, "platform", spec.platform)
     _row(text, "target", spec.target)
+    if runs is not None:
+        _row(text, "runs here", f"{runs.state}: {runs.reason}", RUNS_STYLE.get(runs.state, ""))
     _row(text, "variants", "  ".join(spec.variants))
     _row(text, "stacks", "  ".join(spec.stacks))
     _row(text, "size", "unknown" if spec.size is None else f"{spec.size:,} bytes")
@@ -170,8 +176,9 @@ class DetailPanel(VerticalScroll, can_focus=True):
         self.query_one("#detail-links").display = False
         self.scroll_home(animate=False)
 
-    def show_spec(self, spec: Spec, dependents: Optional[list[Spec]] = None) -> None:
-        self.show_text(spec_text(spec))
+    def show_spec(self, spec: Spec, dependents: Optional[list[Spec]] = None,
+                  runs: Optional[Verdict] = None) -> None:  # fmt: skip
+        self.show_text(spec_text(spec, runs))
         options, self.targets = link_options(spec, dependents or [])
         links = self.query_one("#detail-links", OptionList)
         links.clear_options()

@@ -7,7 +7,7 @@ jump through as a hundred (the stock DataTable builds every row up front: ~12 s 
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 from rich.cells import cell_len, set_cell_size
@@ -77,6 +77,7 @@ class SpecTable(ScrollView, can_focus=True):
         self.ids: np.ndarray = np.zeros(0, dtype=np.int64)
         self.widths: dict[str, int] = {c.key: c.max_width for c in COLUMNS}
         self._cells: dict[tuple[str, int], str] = {}
+        self._runs_mark: Optional[Callable[[int], str]] = None
         state.observe(self._state_changed)
 
     def _state_changed(self, what: str) -> None:
@@ -89,9 +90,11 @@ class SpecTable(ScrollView, can_focus=True):
 
     # -- data --------------------------------------------------------------------------------
 
-    def set_catalog(self, catalog: Catalog, widths: dict[str, int]) -> None:
+    def set_catalog(self, catalog: Catalog, widths: dict[str, int],
+                    runs_mark: Optional[Callable[[int], str]] = None) -> None:  # fmt: skip
         self.catalog = catalog
         self.widths = widths
+        self._runs_mark = runs_mark  # spec id -> ✓ ✗ ? (runs on the host)
         self._cells.clear()
 
     def show(self, ids: np.ndarray, keep_spec: Optional[int] = None) -> None:
@@ -125,6 +128,8 @@ class SpecTable(ScrollView, can_focus=True):
         assert self.catalog is not None
         if column == "hash":
             return self.catalog.hashes[spec_id][:7] or "-"
+        if column == "runs":
+            return self._runs_mark(spec_id) if self._runs_mark else ""
         coded = self.catalog.column(column)
         code = coded.code(spec_id)
         key = (column, code)

@@ -13,10 +13,12 @@ from ...text import visible
 
 class StatusBar(Static):
     def show(self, shown: int, total: int, scope: str, sort: str = "", selected: int = 0,
-             note: str = "", error: Optional[str] = None) -> None:  # fmt: skip
+             note: str = "", error: Optional[str] = None, runs: str = "") -> None:  # fmt: skip
         text = Text()
         text.append(f"{shown:,} of {total:,} specs", "bold")
         text.append(f"  ·  {visible(scope)}")
+        if runs:
+            text.append(f"  ·  {visible(runs)}", "bold")
         if sort:
             text.append(f"  ·  sorted by {sort}")
         if selected:
