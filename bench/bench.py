@@ -199,6 +199,18 @@ out["fuzzy_name_ms_median"] = median_ms(lambda n: find_packages(catalog, n), nam
 queries = ["%gcc@13 os=ubuntu22.04", "stack=e4s* target=x86_64_v3", "!%gcc +mpi", "@1.2 platform=linux",
            names[5][:4], "build_system=cmake ~cuda", "/" + picks[0][:5], "tag=develop os=rhel8"]
 out["query_ms_median"] = median_ms(lambda q: run_query(catalog, q), queries * 3)
+# Spack's target order and "runs here" against a fixed host, each token on a fresh evaluator
+# (no cached verdicts), next to an exact os= token measured in the same run: the floor.
+from cachetui.host import Host
+host = Host("linux", "ubuntu22.04", "zen3")
+def token_ms(token):
+    return median_ms(lambda q: run_query(catalog, q, host=host), [token] * 15)
+out["token_os_exact_ms_median"] = token_ms("os=ubuntu22.04")
+out["token_target_range_ms_median"] = token_ms("target=x86_64_v3:")
+out["token_target_list_ms_median"] = token_ms("target=zen2,skylake,neoverse_v1")
+out["token_runs_here_ms_median"] = token_ms("runs=yes")
+out["target_range_vs_os_ratio"] = out["token_target_range_ms_median"] / out["token_os_exact_ms_median"]
+out["runs_here_vs_os_ratio"] = out["token_runs_here_ms_median"] / out["token_os_exact_ms_median"]
 print(json.dumps(out))
 """
 

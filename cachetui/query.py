@@ -371,19 +371,18 @@ def run_query(
 # The query language in one table, (token, meaning): the help screen lists it, and the README's
 # query table says the same at more length.
 SYNTAX: tuple[tuple[str, str], ...] = (
-    (
-        "word",
-        "package names containing it; if none, any column containing it; else the closest names",
-    ),
-    ("/abc12", "hash prefix, any length"),
-    ("@1.0  @=1.0  @1.2:1.4", "version as Spack means it: 1.0 and 1.0.x; exactly 1.0; a range"),
-    (
-        "%gcc  %gcc@13",
-        "compiler, optionally with a version (gcc@13.2.0 and gcc@=13.2.0 both match)",
-    ),
-    ("os=  target=  platform=", "exact value; a trailing * makes it a prefix: os=ubuntu*"),
-    ("stack=  tag=  package=", "exact value, or prefix with *: stack=e4s*"),
-    ("+mpi  ~mpi", "boolean variant on or off"),
-    ("build_system=cmake", "any other key=value: a variant"),
+    ("word", "package names containing it; if none, any column containing it; else the closest names"),
+    ("/abc12", "hash prefix, any length; 7+ characters forgive one typo"),
+    ("@1.2  @=1.2  @1.2:1.4  @1.2,1.4:1.6", "versions as Spack means them: 1.2 and 1.2.x; exactly 1.2; a range; any of a list"),
+    ("py-numpy@1.26:  hdf5+mpi%gcc@13", "a Spack spec token: the exact name, then its constraints"),
+    ("%gcc  %gcc@13:  %none", "compiler, with Spack version constraints (gcc@13.2.0 and gcc@=13.2.0 both match)"),
+    ("+mpi  ~mpi  mpi=True  ++mpi", "boolean variant on or off (propagation spellings accepted)"),
+    ("foo=bar  foo=bar,baz  foo=*", "multi-valued variant: the spec has these values (any order); any value"),
+    ("patches=873745d", "a prefix of any patch hash"),
+    ("target=x86_64_v3:  target=:zen3  target=zen2,zen3", "microarchitecture ranges and lists, archspec's order"),
+    ("arch=linux-rhel8-zen2", "platform-os-target"),
+    ("^zlib@1.3", "a dependency (specs from Spack indexes)"),
+    ("runs=yes  runs=no  runs=unknown", "runs on this machine, or the one --host or ctrl+o names"),
+    ("os=  platform=  stack=  tag=  package=", "exact value, or prefix with *: stack=e4s*"),
     ("!token", "negate a token: !stack=e4s"),
-)
+)  # fmt: skip
