@@ -375,7 +375,8 @@ DIFF_CHILD = """
 import json, os, statistics, time
 import numpy as np
 os.environ["CACHETUI_CACHE_DIR"] = {cache_dir!r}
-from cachetui.diff import diff, render, tag_side
+from cachetui.diff import diff, tag_side
+from cachetui.diffreport import render
 from cachetui.loader import load
 catalog = load([{path!r}]).catalog
 

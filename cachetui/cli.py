@@ -332,7 +332,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def diff_parser() -> argparse.ArgumentParser:
-    from .diff import add_arguments, add_options  # the command lives in diff.py
+    from .diffreport import add_arguments, add_options  # the command lives in diffreport.py
 
     parser = argparse.ArgumentParser(prog="cachetui diff", description=COMMANDS["diff"] + ".")
     add_arguments(parser)
@@ -342,7 +342,7 @@ def diff_parser() -> argparse.ArgumentParser:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from .diff import run
+    from .diffreport import run
 
     return run(args, _load)
 
