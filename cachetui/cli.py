@@ -28,6 +28,7 @@ COMMANDS = {
     "cache": "show where the on-disk caches are and how big (info), or remove them (clear)",
     "diff": "what changed between two tags, or two paths or mirrors",
     "compare": "two or more specs side by side, their differing fields marked",
+    "closest": "the cached binaries closest to a spec you would install, differences spelled out",
 }
 
 DESCRIPTION = """\
@@ -366,6 +367,22 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return run(args, _load)
 
 
+def closest_parser() -> argparse.ArgumentParser:
+    from .closestreport import add_arguments, add_options  # the command lives there
+
+    parser = argparse.ArgumentParser(prog="cachetui closest", description=COMMANDS["closest"] + ".")
+    add_arguments(parser)
+    _add_paths(parser)
+    add_options(parser)
+    return parser
+
+
+def cmd_closest(args: argparse.Namespace) -> int:
+    from .closestreport import run
+
+    return run(args, _load)
+
+
 def cmd_browse(args: argparse.Namespace) -> int:
     from .loader import (
         DEFAULT_MAX_BYTES,
@@ -409,6 +426,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "cache": (cache_parser, cmd_cache),
         "diff": (diff_parser, cmd_diff),
         "compare": (compare_parser, cmd_compare),
+        "closest": (closest_parser, cmd_closest),
     }
     if argv and argv[0] in handlers:
         make_parser, handler = handlers[argv[0]]
