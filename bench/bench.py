@@ -387,7 +387,8 @@ DIFF_CHILD = """
 import json, os, statistics, time
 import numpy as np
 os.environ["CACHETUI_CACHE_DIR"] = {cache_dir!r}
-from cachetui.diff import diff, render, tag_side
+from cachetui.diff import diff, tag_side
+from cachetui.diffreport import render
 from cachetui.loader import load
 catalog = load([{path!r}]).catalog
 
@@ -426,6 +427,57 @@ def bench_diff(work: Path, specs: int, seed: int) -> dict:
     result = run_child(DIFF_CHILD.format(path=str(path), cache_dir=cache_dir))
     shutil.rmtree(cache_dir)
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in result.items()}
+
+
+CLOSEST_CHILD = """
+import json, os, statistics, time
+import numpy as np
+os.environ["CACHETUI_CACHE_DIR"] = {cache_dir!r}
+from cachetui.closest import closest, parse_request
+from cachetui.closestreport import render
+from cachetui.loader import load
+catalog = load([{path!r}]).catalog
+
+def best_and_median(fn, n=7):
+    times = []
+    for _ in range(n):
+        t = time.perf_counter(); out = fn(); times.append(time.perf_counter() - t)
+    return out, min(times), statistics.median(times)
+
+package = catalog.column("package")
+counts = np.bincount(package.codes, minlength=len(package.values))
+biggest = package.values[int(counts.argmax())]
+version = catalog.column("version").cell(int(np.flatnonzero(package.codes == counts.argmax())[0]))
+request = parse_request(f"{{biggest}}@{{version}} +mpi %gcc@13 target=zen3 os=rhel8")
+_, floor_best, floor_median = best_and_median(lambda: np.flatnonzero(package.mask_equal(biggest)))
+found, best, median = best_and_median(lambda: closest(catalog, request))
+_, all_best, all_median = best_and_median(lambda: closest(catalog, request, limit=None), 3)
+_, table_best, _ = best_and_median(lambda: render(catalog, found), 3)
+_, json_best, _ = best_and_median(lambda: render(catalog, found, "json"), 3)
+_, unknown_best, _ = best_and_median(lambda: closest(catalog, parse_request("hdf55 +mpi")), 3)
+print(json.dumps({{
+    "specs": len(catalog), "request": request.text, "package_specs": int(counts.max()),
+    "binaries": found.binaries, "exact": found.exact,
+    "closest_s_best": best, "closest_s_median": median,
+    "closest_all_s_best": all_best, "closest_all_s_median": all_median,
+    "floor_package_mask_s_median": floor_median,
+    "render_table_s": table_best, "render_json_s": json_best, "unknown_name_s": unknown_best,
+}}))
+"""
+
+
+def bench_closest(path: Path, work: Path) -> dict:
+    """``closest`` for the package with the most specs (limit 10 and all of them), against a
+    floor: the package's mask alone."""
+    cache_dir = tempfile.mkdtemp(dir=work, prefix="closest-cache-")
+    result = run_child(CLOSEST_CHILD.format(path=str(path), cache_dir=cache_dir))
+    shutil.rmtree(cache_dir)
+    return {
+        k.replace("_s", "_ms") if isinstance(v, float) else k: (
+            round(v * 1000, 3) if isinstance(v, float) else v
+        )
+        for k, v in result.items()
+    }
 
 
 def bench_parsers(path: Path, pages: int = 200) -> dict:
@@ -473,7 +525,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cachetui-bench")
     parser.add_argument(
-        "--only", choices=["load", "cli", "ui", "search", "lazy", "diff"], action="append"
+        "--only",
+        choices=["load", "cli", "ui", "search", "lazy", "diff", "closest"],
+        action="append",
     )
     parser.add_argument("--parsers", action="store_true", help="also compare page parsers")
     args = parser.parse_args()
@@ -497,6 +551,8 @@ def main() -> None:
         report["ui"] = bench_ui(path, args.repeat, args.work)
     if "lazy" in only:
         report["lazy"] = bench_lazy(path, args.work)
+    if "closest" in only:
+        report["closest"] = bench_closest(path, args.work)
     if args.parsers:
         report["parsers"] = bench_parsers(path)
     print(json.dumps(report, indent=2))

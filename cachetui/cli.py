@@ -28,6 +28,7 @@ COMMANDS = {
     "cache": "show where the on-disk caches are and how big (info), or remove them (clear)",
     "diff": "what changed between two tags, or two paths or mirrors",
     "compare": "two or more specs side by side, their differing fields marked",
+    "closest": "the cached binaries closest to a spec you would install, differences spelled out",
 }
 
 DESCRIPTION = """\
@@ -347,7 +348,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def diff_parser() -> argparse.ArgumentParser:
-    from .diff import add_arguments, add_options  # the command lives in diff.py
+    from .diffreport import add_arguments, add_options  # the command lives in diffreport.py
 
     parser = argparse.ArgumentParser(prog="cachetui diff", description=COMMANDS["diff"] + ".")
     add_arguments(parser)
@@ -357,7 +358,7 @@ def diff_parser() -> argparse.ArgumentParser:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from .diff import run
+    from .diffreport import run
 
     return run(args, _load)
 
@@ -377,6 +378,22 @@ def compare_parser() -> argparse.ArgumentParser:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from .compare import run
+
+    return run(args, _load)
+
+
+def closest_parser() -> argparse.ArgumentParser:
+    from .closestreport import add_arguments, add_options  # the command lives there
+
+    parser = argparse.ArgumentParser(prog="cachetui closest", description=COMMANDS["closest"] + ".")
+    add_arguments(parser)
+    _add_paths(parser)
+    add_options(parser)
+    return parser
+
+
+def cmd_closest(args: argparse.Namespace) -> int:
+    from .closestreport import run
 
     return run(args, _load)
 
@@ -425,6 +442,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "cache": (cache_parser, cmd_cache),
         "diff": (diff_parser, cmd_diff),
         "compare": (compare_parser, cmd_compare),
+        "closest": (closest_parser, cmd_closest),
     }
     if argv and argv[0] in handlers:
         make_parser, handler = handlers[argv[0]]

@@ -9,7 +9,9 @@ import pytest
 from conftest import CORPUS, FORMATS, page_text, spec_entry
 
 from cachetui.cli import main
-from cachetui.diff import _combine, _pair, diff, load_side, render, tag_side
+from cachetui.diff import diff, load_side, tag_side
+from cachetui.diffcodes import combine, pair
+from cachetui.diffreport import render
 from cachetui.loader import load
 
 
@@ -237,10 +239,10 @@ def test_hostile_values_are_escaped(write_page, tmp_path, capsys):
 
 
 def test_pair_and_combine_helpers():
-    a, b = _pair(np.array([5, 5, 7, 9]), np.array([9, 5, 5, 5, 8]))
+    a, b = pair(np.array([5, 5, 7, 9]), np.array([9, 5, 5, 5, 8]))
     assert sorted(zip(a.tolist(), b.tolist())) == [(0, 1), (1, 2), (3, 0)]
     big = np.array([2**40, 1, 2**40], dtype=np.int64)
-    key = _combine(big, big, np.array([0, 1, 0]))
+    key = combine(big, big, np.array([0, 1, 0]))
     assert key[0] == key[2] != key[1]
 
 
