@@ -315,6 +315,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from .text import visible
 
     result = _load(args)
+    # Written now, so the cache notes say what happened to it, not what was meant to.
+    for note, reason in result.pending.save().items():
+        done = result.cache_notes[note].partition(": ")[2]
+        result.cache_notes[note] = f"index cache not written ({reason})" + (
+            f": {done}" if done else ""
+        )
     data = stats_data(result)
     if args.json:
         from .export import clean_json

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from . import __version__
-from .cachedirs import download_cache_dir
+from .cachedirs import download_cache_dir, remove_stale_temporaries
 from .errors import FetchError, IndexError_, Missing
 from .limits import DEFAULT_DOWNLOAD_DEADLINE, DEFAULT_MAX_DOWNLOAD_MB, DEFAULT_TIMEOUT, MB
 from .spackdb import check_checksum, is_checksum, open_blob, sha256, too_large
@@ -214,6 +214,7 @@ def _store(key: str, data: bytes) -> None:
     directory = download_cache_dir()
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(directory, ".part-")
         handle, temporary = tempfile.mkstemp(dir=directory, prefix=".part-")
         try:
             with os.fdopen(handle, "wb") as out:

@@ -204,9 +204,10 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
             parser.parse(item_path, explicit)
         kinds = dict(plan.kinds) if plan is not None else {}
         kinds.update(parser.kinds)
-        part_problems = (
+        # Once each: a walk and a page may both report a file (a spec file that is a FIFO).
+        part_problems = list(dict.fromkeys(
             found.problems + (plan.problems if plan is not None else []) + parser.problems
-        )
+        ))  # fmt: skip
         sources = {page.source for page in parser.builder.pages}
         for root in sorted(found.walked):
             if not any(source.startswith(root) for source in sources):
@@ -219,7 +220,8 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
             result.cache_notes.append(plan.describe(len(parser.kinds)))
             if plan.changed or item.todo:
                 result.pending.add(
-                    plan.saver(parser.builder, kinds, parser.problems + plan.problems)
+                    plan.saver(parser.builder, kinds, parser.problems + plan.problems),
+                    len(result.cache_notes) - 1,
                 )
         result.parts.append(parser.builder)
     if progress is not None:

@@ -7,11 +7,12 @@ and a plain reason, and the other files still load.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
 from .builder import CatalogBuilder
 from .discovery import index_name
@@ -42,13 +43,36 @@ class IndexOptions:
     use_cache: bool = True  # the download cache
 
 
-def read_file(path: str, explicit: bool, max_bytes: int) -> Optional[bytes]:
+@dataclass(frozen=True)
+class Binary:
+    """A walked page file (``*.md``) whose first bytes are not text."""
+
+    why: str
+
+
+def _not_text(head: bytes) -> Optional[str]:
+    """Why ``head`` (a file's first bytes) is not UTF-8 text, or None."""
+    nul = head.find(b"\x00")
+    if nul != -1:
+        return f"NUL byte at offset {nul}"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head)  # a character cut at the end is fine
+    except UnicodeDecodeError as error:
+        return f"not UTF-8 text at offset {error.start}"
+    return None
+
+
+def read_file(path: str, explicit: bool, max_bytes: int) -> Union[bytes, Binary, None]:
     """The file's bytes, or None when a walked file is plainly not a page (saves reading
-    tarballs and spec files whole)."""
+    tarballs and spec files whole), or ``Binary`` when a walked page file holds no text."""
     # Unbuffered: a buffered read(n) allocates n bytes up front, the whole size limit per page.
     with open(path, "rb", buffering=0) as handle:
         head = handle.read(8)
         if not explicit and head and not head.startswith((b"---", b"\xef\xbb\xbf---")):
+            if path.lower().endswith(".md"):
+                why = _not_text(head)
+                if why is not None:
+                    return Binary(why)
             return None
         size = os.fstat(handle.fileno()).st_size
         if size > max_bytes:
@@ -161,6 +185,8 @@ class Parser:
         data = read_file(path, explicit or index_named, self.max_bytes)
         if data is None:
             return "not-page"
+        if isinstance(data, Binary):  # a walked page file that holds no text
+            raise PageError(f"binary file ({data.why}); skipped")
         if (
             (explicit or index_named)
             and not PAGE_START.match(data)
@@ -191,6 +217,7 @@ class Parser:
         messages = ([note] if note else []) + page.warnings
         if messages:
             self.problems.append(_one_problem(path, messages, note_line if note else None))
+        self.problems.extend(Problem(other, why) for other, why in page.elsewhere)
         return "page"
 
     def _index(self, path: str) -> str:
