@@ -3,7 +3,7 @@ that are paths, unbounded and trickling bodies, gzip bombs, lying Content-Length
 redirects to other schemes. Every load that might hang or eat memory while a defect exists runs
 in a child process with a memory limit and a timeout (``hostile.run_child``).
 
-Interfaces the fixes are expected to provide (the xfail tests below are written against them):
+Interfaces the fixes provide (the tests below are written against them):
 
 - ``load(paths, ..., max_download_mb=MB)`` and ``cachetui ... --max-download-mb MB``: a download
   (and what a gzip-compressed index inflates to) over the limit fails with

@@ -2,7 +2,7 @@
 defects of the issue (the table's cell widths, the index cache, files skipped without a word,
 lazy tags, exports onto a FIFO, phantom tags, numeric titles).
 
-Interfaces the fixes are expected to provide (the xfail tests below are written against them):
+Interfaces the fixes provide (the tests below are written against them):
 
 - A value YAML would read as a date stays text (``title: 2024-02-01`` is package
   "2024-02-01"); a numeric ``title`` is the package name as written.
