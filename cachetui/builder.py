@@ -121,6 +121,22 @@ class CatalogBuilder:
 
         return build_catalog(self)
 
+    def mark(self) -> tuple[int, int]:
+        """Where the builder stands: ``rollback`` returns to it."""
+        return len(self.hashes), len(self.pages)
+
+    def rollback(self, mark: tuple[int, int]) -> None:
+        """Forget the specs and pages added since ``mark`` (a file that failed half way);
+        values already interned stay in the tables, unused."""
+        specs, pages = mark
+        for name in CODED:
+            del self.codes[name][specs:]
+        del self.hashes[specs:]
+        del self.sizes[specs:]
+        del self.tarballs[specs:]
+        del self.deps[specs:]
+        del self.pages[pages:]
+
     def start_page(
         self, package: str, tag: str, source: str, meta: dict[str, Any], era: str
     ) -> None:

@@ -6,8 +6,13 @@ Both live under one folder, the user's cache folder (XDG via platformdirs), or
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
+import time
 from pathlib import Path
+
+STALE_SECONDS = 600  # a temporary file this old was left by a writer that was killed
 
 
 def cache_base() -> Path:
@@ -27,3 +32,17 @@ def index_cache_dir() -> Path:
 def download_cache_dir() -> Path:
     """Mirror indexes downloaded over http(s), keyed by their checksum (``fetchers``)."""
     return cache_base() / "downloads"
+
+
+def remove_stale_temporaries(folder: Path, prefix: str, older_than: float = STALE_SECONDS) -> None:
+    """Remove the temporary files (``prefix``...) that writers killed half way left in
+    ``folder``: those not touched for ``older_than`` seconds (a live writer's is younger)."""
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            if not entry.name.startswith(prefix):
+                continue
+            with contextlib.suppress(OSError):
+                info = entry.stat(follow_symlinks=False)
+                if stat.S_ISREG(info.st_mode) and now - info.st_mtime > older_than:
+                    os.unlink(entry.path)

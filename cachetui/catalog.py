@@ -202,7 +202,8 @@ class Catalog:
 
     @property
     def tags(self) -> list[str]:
-        return sorted(self._columns["tag"].values)
+        """Every tag with specs (a page that lists none makes no tag)."""
+        return sorted(self.specs_per_tag())
 
     @property
     def package_names(self) -> list[str]:
@@ -319,11 +320,11 @@ class Catalog:
         return sorted(self.packages.values(), key=lambda p: (p.tag, p.name))
 
     def specs_per_tag(self) -> dict[str, int]:
-        """Every tag's spec count, in order of first appearance (a tag whose pages list no
-        spec counts 0)."""
+        """Every tag's spec count, in order of first appearance; a tag whose pages list no
+        spec is left out (an empty legacy page would make a phantom "legacy (0)")."""
         column = self._columns["tag"]
         counts = column.counts()
-        return {tag: int(counts[code]) for code, tag in enumerate(column.values)}
+        return {tag: int(counts[code]) for code, tag in enumerate(column.values) if counts[code]}
 
     def packages_in(self, tag: Optional[str]) -> list[tuple[str, int]]:
         """(package, spec count) of every package with specs in ``tag`` (any tag when None),

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Optional
 
 from . import __version__
 from .export import ALL_NAMES, PRINT_NAMES
+from .limits import DEFAULT_DOWNLOAD_DEADLINE, DEFAULT_MAX_DOWNLOAD_MB
 
 if TYPE_CHECKING:
     from .loader import LoadResult
@@ -75,6 +76,15 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--host", default=None, metavar="TARGET[,OS]",
         help="judge 'runs here' against this machine, e.g. zen4,rhel8 (default: this one)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-download-mb", type=float, default=DEFAULT_MAX_DOWNLOAD_MB, metavar="MB",
+        help="stop a mirror download, or an index inflating, past this size"
+        f" (default: {DEFAULT_MAX_DOWNLOAD_MB:g})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--download-deadline", type=float, default=DEFAULT_DOWNLOAD_DEADLINE, metavar="SECONDS",
+        help=f"stop a mirror download that takes longer than this in all (default: {DEFAULT_DOWNLOAD_DEADLINE:g})",
     )  # fmt: skip
 
 
@@ -168,7 +178,8 @@ def _load(args: argparse.Namespace) -> LoadResult:
     max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
     with made_to_last():
         result = load(paths, max_bytes=max_bytes, tag=args.tag, timeout=args.timeout,
-                      cache=args.use_cache)  # fmt: skip
+                      cache=args.use_cache, max_download_mb=args.max_download_mb,
+                      download_deadline=args.download_deadline)  # fmt: skip
     _report(result)
     _unsaved.append(result)
     return result
@@ -320,6 +331,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from .text import visible
 
     result = _load(args)
+    # Written now, so the cache notes say what happened to it, not what was meant to.
+    for note, reason in result.pending.save().items():
+        done = result.cache_notes[note].partition(": ")[2]
+        result.cache_notes[note] = f"index cache not written ({reason})" + (
+            f": {done}" if done else ""
+        )
     data = stats_data(result)
     if args.json:
         from .export import clean_json
@@ -415,13 +432,17 @@ def cmd_browse(args: argparse.Namespace) -> int:
     # The catalog lives as long as the process: made with the collector paused, then frozen.
     preload = None if groups else BackgroundLoad(paths, around=made_to_last, max_bytes=max_bytes,
                                                  tag=args.tag, timeout=args.timeout,
-                                                 cache=args.use_cache)  # fmt: skip
+                                                 cache=args.use_cache,
+                                                 max_download_mb=args.max_download_mb,
+                                                 download_deadline=args.download_deadline)  # fmt: skip
 
     from .ui.app import CacheApp  # the only path that imports Textual
 
     app = CacheApp(paths, theme=args.theme, max_bytes=max_bytes, print_format=print_format,
                    tag=args.tag, timeout=args.timeout, use_cache=args.use_cache,
                    lazy=not args.eager, preload=preload, groups=groups,
+                   max_download_mb=args.max_download_mb,
+                   download_deadline=args.download_deadline,
                    host=args.host)  # fmt: skip
     chosen = app.run()  # Textual draws on stderr: stdout carries only what is printed here
     app.save_unsaved_caches()
@@ -453,6 +474,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if getattr(args, "max_file_mb", None) is not None and args.max_file_mb <= 0:
         print("cachetui: --max-file-mb must be positive", file=sys.stderr)
         return EXIT_USAGE
+    for option in ("max_download_mb", "download_deadline", "timeout"):
+        value = getattr(args, option, None)
+        if value is not None and not value > 0:  # NaN too
+            print(f"cachetui: --{option.replace('_', '-')} must be positive", file=sys.stderr)
+            return EXIT_USAGE
     if getattr(args, "host", None) is not None:
         from .host import parse_host
 

@@ -1,5 +1,6 @@
 """What there is to load: the files under the given paths, the units the index cache keeps,
-and the tag folders of a big site checkout. UI-free; reads directories, never file contents.
+and the tag folders of a big site checkout. UI-free; reads directories, and of file contents
+only one page's front matter per tag folder (the tag its pages give their specs).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Callable, NamedTuple, Optional, Union
 
 from .fetchers import is_url
 from .model import Problem
+from .pages import page_tag
 from .sources import mirror_index
+from .untrusted import read_bytes
 
 PathLike = Union[str, Path]
 FileStats = dict[str, tuple[int, int]]  # path -> (size, mtime in ns)
@@ -226,6 +229,25 @@ def checkout_groups(paths: Sequence[str]) -> Optional[list[TagGroup]]:
     return tag_groups(paths[0]) if len(paths) == 1 else None
 
 
+PAGE_PEEK_LIMIT = 4 << 20  # the largest real page is ~1 MB
+
+
+def _pages_tag(children: list[os.DirEntry]) -> Optional[str]:
+    """The tag of the first page in the first package folder of a tag folder: its folder may
+    be named otherwise (``develop/`` holding pages of ``develop-2025``)."""
+    for child in sorted((c for c in children if c.is_dir()), key=lambda c: c.name):
+        try:
+            pages = sorted(f.path for f in os.scandir(child.path) if f.name.endswith(".md"))
+        except OSError:
+            continue
+        for page in pages:
+            data = read_bytes(page, PAGE_PEEK_LIMIT, [])  # regular files only, bounded
+            if data:
+                return page_tag(data.decode("utf-8", "replace"))
+        return None
+    return None
+
+
 def tag_groups(path: str, min_packages: Optional[int] = None) -> Optional[list[TagGroup]]:
     """The tag folders of ``path`` when it looks like a checkout of the site's ``_cache/`` with
     several tags and enough packages to be worth loading lazily; else None. Costs one directory
@@ -252,6 +274,9 @@ def tag_groups(path: str, min_packages: Optional[int] = None) -> Optional[list[T
         folders = sum(1 for c in children if c.is_dir())
         if folders and folders >= sum(1 for c in children if c.is_file()):
             groups.append(TagGroup(entry.name, [entry.path], folders))
+            tag = _pages_tag(children)
+            if tag is not None and tag not in {g.label for g in groups}:
+                groups[-1].label = tag  # named as its specs are: `tag=` finds it
         else:
             legacy.append(entry.path)  # a package folder right under the root: a legacy page
     if legacy:

@@ -15,6 +15,8 @@ from typing import Any, Optional
 from .rows import SpecRow, make_row
 
 HASH_RE = re.compile(r"[a-z2-7]{32}")
+_DIGITS = re.compile(r"[0-9]{1,19}")
+MAX_SIZE = 2**63 - 1  # the builder keeps sizes as int64
 MAX_ISSUES_KEPT = 20
 
 
@@ -31,6 +33,8 @@ class PageData:
     specs: list[SpecRow]
     warnings: list[str] = field(default_factory=list)
     issue_count: int = 0
+    # Problems of other files the page led to (a sibling spec file that is a FIFO): (path, why)
+    elsewhere: list[tuple[str, str]] = field(default_factory=list)
 
     def warn(self, message: str) -> None:
         self.issue_count += 1
@@ -95,10 +99,12 @@ def _as_size(entry: dict, number: int, page: PageData) -> Optional[int]:
     value = entry.get("size", "-")
     if value == "-" or value is None:
         return None
-    if type(value) is int and value >= 0:
+    if type(value) is int and 0 <= value <= MAX_SIZE:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
+    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):  # ASCII digits: not '²'
+        size = int(value.strip())
+        if size <= MAX_SIZE:
+            return size
     page.warn(f"spec {number}: size {str(value)[:40]!r} is not a byte count; shown as unknown")
     return None
 

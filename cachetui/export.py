@@ -6,7 +6,10 @@ character or escape sequence into a terminal, a file, a pipe or the clipboard. U
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -15,6 +18,7 @@ from .model import Spec
 from .text import visible
 
 TABLE_COLUMNS = ("hash", "package", "version", "compiler", "os", "target", "stacks", "tag")
+TABLE_CELL_MAX = 80  # every real value fits; tsv and json keep values whole
 TSV_COLUMNS = (
     "hash", "package", "tag", "version", "versions", "compiler", "os", "platform", "target",
     "variants", "stacks", "size", "tarball", "source",
@@ -60,8 +64,14 @@ def _tsv_cell(value: Any) -> str:
     return visible(str(value))
 
 
+def _capped(text: str) -> str:
+    return text if len(text) <= TABLE_CELL_MAX else text[: TABLE_CELL_MAX - 1] + "…"
+
+
 def render_table(specs: Sequence[Spec]) -> str:
-    rows = [[_cell(s, c) for c in TABLE_COLUMNS] for s in specs]
+    """An aligned table. A cell is cut at ``TABLE_CELL_MAX`` characters (shown with "…"), as
+    the browser cuts its columns: one huge value cannot widen every row."""
+    rows = [[_capped(_cell(s, c)) for c in TABLE_COLUMNS] for s in specs]
     header = [c.upper() for c in TABLE_COLUMNS]
     widths = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(len(header))]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
@@ -145,9 +155,40 @@ PRINT_NAMES = tuple(f.name for f in REGISTRY if f.printable)  # ``--print --form
 DIALOG_FORMATS = tuple(f for f in REGISTRY if f.in_dialog)  # the export dialog
 
 
+class NotARegularFile(OSError):
+    """The export's path exists but is a FIFO, a device or a socket: never written."""
+
+
+def check_export_path(path: str) -> None:
+    """Raise ``NotARegularFile`` when ``path`` exists and is not a regular file (writing to a
+    FIFO would block until someone reads it)."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return  # absent (or not a valid path: open says why)
+    if not stat.S_ISREG(info.st_mode):
+        raise NotARegularFile(f"{path} is not a regular file")
+
+
 def write_file(path: str, specs: Sequence[Spec], fmt: str, overwrite: bool = False) -> None:
-    """Write the export to ``path``; never replaces an existing file unless ``overwrite``.
-    Raises ``OSError`` (a missing folder, no permission, the file exists)."""
+    """Write the export to ``path``; never replaces an existing file unless ``overwrite``, and
+    never writes into anything but a regular file (the file is opened non-blocking and checked
+    once open, so a FIFO swapped in meanwhile cannot block the write).
+    Raises ``OSError`` (a missing folder, no permission, the file exists, not a regular file)."""
     writer = BY_NAME[fmt].writer
-    with open(path, "w" if overwrite else "x", encoding="utf-8") as handle:
+    check_export_path(path)
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NONBLOCK", 0)
+    flags |= os.O_TRUNC if overwrite else os.O_EXCL
+    try:
+        descriptor = os.open(path, flags, 0o666)
+    except OSError as error:
+        if error.errno == errno.ENXIO:  # a FIFO with no reader, opened non-blocking
+            raise NotARegularFile(f"{path} is not a regular file") from None
+        raise
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise NotARegularFile(f"{path} is not a regular file")
+    if getattr(os, "O_NONBLOCK", 0):
+        os.set_blocking(descriptor, True)
+    with open(descriptor, "w", encoding="utf-8") as handle:
         handle.writelines(writer(specs))

@@ -16,8 +16,8 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
-import zipfile
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,7 +28,7 @@ import numpy as np
 
 from . import __version__
 from .builder import CatalogBuilder, PageRecord
-from .cachedirs import cache_base, download_cache_dir, index_cache_dir
+from .cachedirs import cache_base, download_cache_dir, index_cache_dir, remove_stale_temporaries
 from .errors import CacheInvalid
 from .fetchers import is_url
 from .interner import Interner
@@ -39,6 +39,9 @@ from .spackdb import Dependency
 FORMAT = 3
 CACHE_MIN_BYTES = 1_000_000  # smaller inputs parse in milliseconds: not worth a cache file
 TUPLE_COLUMNS = ("versions", "variants", "stacks")
+TEMPORARY_PREFIX = ".tmp-"
+ERAS = ("A", "B", "legacy", "index")
+LEVELS = ("error", "warning")
 
 
 Input = Union[str, tuple[str, ...]]  # a folder, or several small ones cached as one unit
@@ -102,7 +105,8 @@ def write(target: Path, root: str, files: dict[str, tuple[int, int, str]], probl
         json.dumps(doc, ensure_ascii=False).encode("utf-8"), dtype=np.uint8
     )
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".npz")
+    remove_stale_temporaries(target.parent, TEMPORARY_PREFIX)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=TEMPORARY_PREFIX, suffix=".npz")
     try:
         with os.fdopen(handle, "wb") as out:
             np.savez(out, **arrays)
@@ -115,17 +119,37 @@ def write(target: Path, root: str, files: dict[str, tuple[int, int, str]], probl
         raise
 
 
+def _open_regular(target: Path) -> Any:
+    """The cache file opened for reading, if it is a regular file (a FIFO would block, a
+    device never end): stat first, open non-blocking, check again."""
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        raise
+    if not stat.S_ISREG(info.st_mode):
+        raise CacheInvalid("not a regular file")
+    handle = os.open(
+        target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    )
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        os.close(handle)
+        raise CacheInvalid("not a regular file")
+    return os.fdopen(handle, "rb")
+
+
 def read(
     target: Path, root: str
 ) -> tuple[dict[str, tuple[int, int, str]], list[Problem], CatalogBuilder]:
-    """The cached files, problems and builder; ``CacheInvalid`` when it cannot be trusted."""
+    """The cached files, problems and builder; ``CacheInvalid`` when it cannot be trusted.
+    Every value is checked for its type and shape: a forged but well-formed file is rebuilt."""
     try:
-        with np.load(target, allow_pickle=False) as bundle:
+        with _open_regular(target) as handle, np.load(handle, allow_pickle=False) as bundle:
             doc = json.loads(bytes(bundle["doc"]).decode("utf-8"))
             if not isinstance(doc, dict) or doc.get("format") != FORMAT:
                 raise CacheInvalid("made by another cachetui version")
             if doc.get("root") != _where(root):
                 raise CacheInvalid("made for another folder")
+            _check_doc(doc)
             codes = {name: bundle[f"codes_{name}"] for name in CODED}
             sizes = bundle["sizes"]
             hashes = _get_texts(bundle, doc, "hashes", doc["specs"], empty="")
@@ -135,24 +159,106 @@ def read(
         raise CacheInvalid("none yet") from None
     except CacheInvalid:
         raise
-    except (
-        OSError,
-        ValueError,
-        KeyError,
-        TypeError,
-        EOFError,
-        zipfile.BadZipFile,
-        UnicodeDecodeError,
-    ) as error:
+    except Exception as error:  # whatever a damaged file does to numpy or zipfile
         raise CacheInvalid(f"unreadable ({type(error).__name__})") from None
     try:
+        _check_texts(hashes, "hashes", len_=doc["specs"])
+        _check_texts(tarballs, "tarballs", len_=doc["specs"], nullable=True)
+        _check_texts(metas, "metas", len_=len(doc["pages"]))
         builder = _builder(doc, codes, sizes, hashes, tarballs, metas)
-        files = {p: (int(size), int(mtime), str(kind)) for p, size, mtime, kind in doc["files"]}
+        files = {p: (size, mtime, kind) for p, size, mtime, kind in doc["files"]}
         problems = [Problem(d["path"], d["reason"], d.get("line"), d.get("level", "error"),
                             tuple(d.get("details", ()))) for d in doc["problems"]]  # fmt: skip
-    except (KeyError, TypeError, ValueError, IndexError) as error:
+    except CacheInvalid:
+        raise
+    except Exception as error:
         raise CacheInvalid(f"inconsistent ({type(error).__name__})") from None
     return files, problems, builder
+
+
+# -- checking a cache file's document ---------------------------------------------------------
+
+
+def _forged(what: str) -> CacheInvalid:
+    return CacheInvalid(f"damaged or forged: {what}")
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int
+
+
+def _check_texts(values: Any, what: str, len_: Optional[int] = None,
+                 nullable: bool = False) -> None:  # fmt: skip
+    if not isinstance(values, list) or (len_ is not None and len(values) != len_):
+        raise _forged(what)
+    for value in values:
+        if not (type(value) is str or (nullable and value is None)):
+            raise _forged(what)
+
+
+def _check_rows(rows: Any, what: str, check: Callable[[list], bool]) -> None:
+    if not isinstance(rows, list) or not all(isinstance(r, list) and check(r) for r in rows):
+        raise _forged(what)
+
+
+def _file_row(row: list) -> bool:
+    return (len(row) == 4 and type(row[0]) is str and _is_int(row[1]) and _is_int(row[2])
+            and type(row[3]) is str)  # fmt: skip
+
+
+def _page_row(row: list) -> bool:
+    if len(row) != 7:
+        return False
+    package, tag, source, era, start, count, by_stack = row
+    return (type(package) is str and type(tag) is str and type(source) is str and era in ERAS
+            and _is_int(start) and _is_int(count) and start >= 0 and count >= 0
+            and isinstance(by_stack, dict)
+            and all(_is_int(n) and n >= 0 for n in by_stack.values()))  # fmt: skip
+
+
+def _dependency(entry: Any) -> bool:
+    return (isinstance(entry, list) and len(entry) == 4
+            and all(type(value) is str for value in entry[:3])
+            and isinstance(entry[3], list) and all(type(t) is str for t in entry[3]))  # fmt: skip
+
+
+def _problem(entry: Any) -> bool:
+    return (isinstance(entry, dict) and type(entry.get("path")) is str
+            and type(entry.get("reason")) is str
+            and (entry.get("line") is None or _is_int(entry.get("line")))
+            and entry.get("level", "error") in LEVELS
+            and isinstance(entry.get("details", []), list)
+            and all(type(d) is str for d in entry.get("details", [])))  # fmt: skip
+
+
+def _check_doc(doc: dict) -> None:
+    """Every value of the document has the type and shape ``write`` gives it."""
+    specs = doc.get("specs")
+    if not _is_int(specs) or specs < 0:
+        raise _forged("spec count")
+    tables = doc.get("tables")
+    if not isinstance(tables, dict):
+        raise _forged("tables")
+    for name in CODED:
+        values = tables.get(name)
+        if not isinstance(values, list):
+            raise _forged(f"table {name}")
+        for value in values:
+            if name in TUPLE_COLUMNS:
+                _check_texts(value, f"table {name}")
+            elif type(value) is not str:
+                raise _forged(f"table {name}")
+    _check_rows(doc.get("files"), "files", _file_row)
+    _check_rows(doc.get("pages"), "pages", _page_row)
+    _check_rows(doc.get("deps"), "dependencies",
+                lambda r: len(r) == 2 and _is_int(r[0]) and 0 <= r[0] < specs
+                and isinstance(r[1], list) and all(map(_dependency, r[1])))  # fmt: skip
+    problems = doc.get("problems")
+    if not isinstance(problems, list) or not all(map(_problem, problems)):
+        raise _forged("problems")
+    for name in ("hashes", "tarballs", "metas"):
+        if doc.get(name) is not None and not isinstance(doc.get(name), list):
+            raise _forged(name)
 
 
 def _put_texts(arrays: dict, doc: dict, name: str, texts: list[Any], empty: Optional[str]) -> None:
@@ -189,13 +295,19 @@ def _builder(doc: dict, codes: dict, sizes: np.ndarray, hashes: list, tarballs: 
         table = Interner()
         table.values = values
         table.index = {value: code for code, value in enumerate(values)}
+        if len(table.index) != len(values):
+            raise _forged(f"table {name} repeats a value")
         builder.tables[name] = table
+        if codes[name].dtype.kind not in "iu" or codes[name].ndim != 1:
+            raise _forged(f"column {name}")
         column = np.asarray(codes[name], dtype=np.int32)
         if len(column) != count or (count and (column.min() < 0 or column.max() >= len(values))):
             raise ValueError(f"column {name} does not fit")
         builder.codes[name] = array("i", column.tobytes())
     if len(sizes) != count or len(tarballs) != count:
         raise ValueError("columns of different lengths")
+    if sizes.dtype.kind not in "iu" or sizes.ndim != 1:
+        raise _forged("sizes")
     builder.sizes = array("q", np.asarray(sizes, dtype=np.int64).tobytes())
     builder.hashes = hashes
     builder.tarballs = tarballs
@@ -205,9 +317,11 @@ def _builder(doc: dict, codes: dict, sizes: np.ndarray, hashes: list, tarballs: 
     builder.deps = deps
     if len(metas) != len(doc["pages"]):
         raise ValueError("page metas missing")
+    expected = 0  # pages follow one another over the columns, as the builder makes them
     for (package, tag, source, era, start, size, by_stack), meta in zip(doc["pages"], metas):
-        if start < 0 or start + size > count:
-            raise ValueError("a page outside the columns")
+        if start != expected or start + size > count:
+            raise _forged("a page outside the columns")
+        expected += size
         builder.pages.append(PageRecord(package, tag, source, meta, era, start, size, by_stack))
     return builder
 
@@ -258,10 +372,14 @@ class Plan:
         files = {p: (*self.stats[p], kind) for p, kind in kinds.items() if p in self.stats}
         file_problems = [p for p in problems if p.path in files]
 
-        def save() -> None:
-            # A cache that cannot be written only costs a parse next time.
-            with contextlib.suppress(OSError):
+        def save() -> Optional[str]:
+            """Why the cache could not be written, or None. A cache that cannot be written
+            only costs a parse next time."""
+            try:
                 write(self.target, self.path, files, file_problems, builder)
+            except (OSError, ValueError) as error:
+                return str(getattr(error, "strerror", None) or error)[:200]
+            return None
 
         return save
 
@@ -271,19 +389,25 @@ class PendingWrites:
     caller decides when (the browser after its first paint, the CLI after its answer)."""
 
     def __init__(self) -> None:
-        self._saves: list[Callable[[], None]] = []
+        self._saves: list[tuple[Callable[[], Optional[str]], int]] = []
 
     def __len__(self) -> int:
         return len(self._saves)
 
-    def add(self, save: Callable[[], None]) -> None:
-        self._saves.append(save)
+    def add(self, save: Callable[[], Optional[str]], note: int = -1) -> None:
+        """``save`` writes one cache file; ``note`` is the index of its load's cache note."""
+        self._saves.append((save, note))
 
-    def save(self) -> None:
-        """Write them (atomic, may run in a thread); a second call writes nothing."""
+    def save(self) -> dict[int, str]:
+        """Write them (atomic, may run in a thread); a second call writes nothing. Returns
+        why each write that failed did, by the index of its cache note."""
         saves, self._saves = self._saves, []
-        for save in saves:
-            save()
+        failed: dict[int, str] = {}
+        for save, note in saves:
+            reason = save()
+            if reason is not None:
+                failed[note] = reason
+        return failed
 
 
 def plan(
@@ -331,15 +455,26 @@ def plan(
     result.todo = [(p, e) for p, e in items if p not in keep]
     result.kinds = {p: files[p][2] for p in keep}
     result.problems = [problem for problem in problems if problem.path in keep]
-    result.builder = builder if len(keep) == len(files) else builder.subset(keep)
+    # Only pages of kept files: a page whose file the cache does not list is parsed again.
+    whole = all(page.source in keep for page in builder.pages)
+    result.builder = builder if whole else builder.subset(keep)
     return result
 
 
+def _cache_files(folder: Path, suffix: str = "") -> list[Path]:
+    """The finished cache files in ``folder``: regular files, not a writer's temporary one."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir()
+        if not p.name.startswith(".") and p.name.endswith(suffix)
+        and stat.S_ISREG(p.lstat().st_mode)
+    )  # fmt: skip
+
+
 def info() -> dict[str, Any]:
-    root = index_cache_dir()
-    entries = sorted(root.glob("*.npz")) if root.is_dir() else []
-    downloads = download_cache_dir()
-    download_files = [p for p in downloads.iterdir() if p.is_file()] if downloads.is_dir() else []
+    entries = _cache_files(index_cache_dir(), ".npz")
+    download_files = _cache_files(download_cache_dir())
     return {
         "path": str(cache_base()),
         "index_files": len(entries),

@@ -25,7 +25,7 @@ from .discovery import (
     checkout_groups,
     tag_groups,
 )
-from .fetchers import DEFAULT_TIMEOUT, Status
+from .fetchers import DEFAULT_DOWNLOAD_DEADLINE, DEFAULT_MAX_DOWNLOAD_MB, DEFAULT_TIMEOUT, Status
 from .gcpolicy import made_to_last
 from .indexcache import PendingWrites
 from .model import Problem
@@ -37,8 +37,9 @@ if TYPE_CHECKING:
     from .indexcache import Plan
 
 __all__ = [
-    "DEFAULT_MAX_BYTES", "BackgroundLoad", "LoadResult", "TagGroup", "bundled_seeds",
-    "checkout_groups", "load", "made_to_last", "tag_groups",
+    "DEFAULT_DOWNLOAD_DEADLINE", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_DOWNLOAD_MB", "BackgroundLoad",
+    "LoadResult", "TagGroup", "bundled_seeds", "checkout_groups", "load", "made_to_last",
+    "tag_groups",
 ]  # fmt: skip
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -147,12 +148,17 @@ def load(
     status: Optional[Status] = None,
     cache: bool = True,
     build: bool = True,
+    max_download_mb: float = DEFAULT_MAX_DOWNLOAD_MB,
+    download_deadline: float = DEFAULT_DOWNLOAD_DEADLINE,
 ) -> LoadResult:
     """Load every page, index and mirror under ``paths`` into a catalog. With ``cache``, a
     folder's parsed pages are kept on disk and only changed files are parsed again; call
     ``result.pending.save()`` to write what changed (the browser does it in the background).
-    ``build=False`` leaves the catalog to its first use (lazy tags only merge the builder)."""
-    result = _load(paths, progress, max_bytes, IndexOptions(tag, timeout, status), cache)
+    ``build=False`` leaves the catalog to its first use (lazy tags only merge the builder).
+    A download stops at ``max_download_mb`` (and an index inflates to no more) and at
+    ``download_deadline`` seconds; without ``cache`` the download cache is not used either."""
+    options = IndexOptions(tag, timeout, status, max_download_mb, download_deadline, cache)
+    result = _load(paths, progress, max_bytes, options, cache)
     if build:
         result.catalog  # noqa: B018 - built now, under the caller's GC policy
     return result
@@ -198,9 +204,10 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
             parser.parse(item_path, explicit)
         kinds = dict(plan.kinds) if plan is not None else {}
         kinds.update(parser.kinds)
-        part_problems = (
+        # Once each: a walk and a page may both report a file (a spec file that is a FIFO).
+        part_problems = list(dict.fromkeys(
             found.problems + (plan.problems if plan is not None else []) + parser.problems
-        )
+        ))  # fmt: skip
         sources = {page.source for page in parser.builder.pages}
         for root in sorted(found.walked):
             if not any(source.startswith(root) for source in sources):
@@ -213,7 +220,8 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
             result.cache_notes.append(plan.describe(len(parser.kinds)))
             if plan.changed or item.todo:
                 result.pending.add(
-                    plan.saver(parser.builder, kinds, parser.problems + plan.problems)
+                    plan.saver(parser.builder, kinds, parser.problems + plan.problems),
+                    len(result.cache_notes) - 1,
                 )
         result.parts.append(parser.builder)
     if progress is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 from typing import Any, Optional
 
 import yaml
@@ -22,11 +23,48 @@ from .errors import NotAPage, PageError, UnsafeYaml
 from .rows import TARBALL, SpecRow, make_row
 from .spackdb import spec_file_hash
 from .specstring import parse_spec_string
+from .untrusted import file_kind
 
 try:  # libyaml is there on every mainstream platform; the pure-Python loader is the fallback
-    from yaml import CSafeLoader as _SafeLoader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+MAX_INT_DIGITS = 100  # a longer integer stays text (int() refuses over 4,300 digits anyway)
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+def _int_or_text(text: str) -> Any:
+    """A JSON integer, or its text when it is absurdly long."""
+    return int(text) if len(text) <= MAX_INT_DIGITS else text
+
+
+class _SafeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """The safe loader, with values kept as data: a date-like value stays the text it is
+    (``2024-02-30`` would raise, ``2024-02-01`` would become a date no cache can store), an
+    absurdly long integer stays text, ``!!binary`` stays its text."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+    def _scalar_text(self, node: Any) -> str:
+        return str(self.construct_scalar(node))
+
+    def _int(self, node: Any) -> Any:
+        text = self._scalar_text(node)
+        if len(text.replace("_", "")) > MAX_INT_DIGITS:
+            return text
+        try:
+            return self.construct_yaml_int(node)
+        except ValueError:
+            return text
+
+
+_SafeLoader.add_constructor(_TIMESTAMP, _SafeLoader._scalar_text)
+_SafeLoader.add_constructor("tag:yaml.org,2002:binary", _SafeLoader._scalar_text)
+_SafeLoader.add_constructor("tag:yaml.org,2002:int", _SafeLoader._int)
 
 _PLAIN = re.compile(r"[A-Za-z_][\w.\-]*")
 _FLOW_WORDS = re.compile(r"\[([\w.\- ,]*)\]")
@@ -34,7 +72,8 @@ _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
 MAX_DEPTH = 64
 # One decoder for every value: json.loads(text, strict=False) builds a new one per call.
 # Not strict: raw control characters inside strings are data too.
-_JSON = json.JSONDecoder(strict=False)
+# Integers too long for int() (over 4,300 digits) stay text: a value, not a crash.
+_JSON = json.JSONDecoder(strict=False, parse_int=_int_or_text)
 
 
 # -- front matter -----------------------------------------------------------------------------
@@ -60,6 +99,11 @@ def front_matter_lines(text: str) -> list[str]:
     if text.startswith("\ufeff"):
         text = text[1:]
     first_end = text.find("\n")
+    first_cr = text.find("\r")
+    if first_cr != -1 and (first_end == -1 or first_cr < first_end - 1):
+        # Lines that end in a lone CR (classic Mac): read as lines all the same.
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        first_end = text.find("\n")
     first = text if first_end == -1 else text[:first_end]
     if first.rstrip() != "---":
         raise NotAPage("no front matter (the first line is not ---)", 1)
@@ -168,7 +212,30 @@ def decode_value(key: str, text: str, line: int) -> Any:
         raise
     except RecursionError:
         raise PageError(f"{key} is nested too deeply", line) from None
-    return loaded.get(key) if isinstance(loaded, dict) else None
+    except (ValueError, TypeError, OverflowError) as error:  # a value no constructor could make
+        raise PageError(
+            f"{key} holds a value that cannot be read: {str(error)[:80]}", line
+        ) from None
+    return plain(loaded.get(key)) if isinstance(loaded, dict) else None
+
+
+def plain(value: Any) -> Any:
+    """A YAML value as JSON could hold it: mapping keys as text, sets and pairs as lists, other
+    scalars (bytes, dates given with an explicit tag) as text. Nesting is at most
+    ``MAX_DEPTH`` (checked before construction)."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return (
+            value if value == value and value not in (float("inf"), float("-inf")) else str(value)
+        )
+    if isinstance(value, dict):
+        return {k if isinstance(k, str) else str(plain(k)): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(item) for item in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
 
 
 # -- legacy pages -----------------------------------------------------------------------------
@@ -197,14 +264,26 @@ def _tolerant_block(text: str) -> list[Any]:
     return items
 
 
-def _spec_file_hash(directory: str, name: str, listing: set[str]) -> str:
+def _spec_file_hash(directory: str, name: str, listing: set[str], page: PageData) -> str:
     """The hash from a sibling ``spec-N.json``, when the mirror kept it ("" otherwise: the spec
-    is still listed, installed by its spec string)."""
+    is still listed, installed by its spec string). Only a regular file is opened (stat first,
+    then non-blocking); anything else is reported against its own path."""
     if not isinstance(name, str) or name not in listing:
         return ""
+    path = os.path.join(directory, name)
     try:
-        with open(os.path.join(directory, name), "rb") as handle:
-            document = json.loads(handle.read(SPEC_FILE_LIMIT))
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            page.elsewhere.append((path, f"{file_kind(info.st_mode)}, not a file; skipped"))
+            return ""
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(handle).st_mode):
+                return ""
+            data = os.read(handle, SPEC_FILE_LIMIT)
+        finally:
+            os.close(handle)
+        document = json.loads(data)
     except (OSError, ValueError, RecursionError):
         return ""
     try:
@@ -243,7 +322,7 @@ def _legacy_rows(fields: dict, values: dict, path: str, page: PageData) -> list[
         if parsed.name and page.title and parsed.name != page.title:
             page.warn(f"spec {number}: names package {parsed.name!r}, the page is {page.title!r}")
         rows.append(make_row(
-            _spec_file_hash(directory, file, listing),
+            _spec_file_hash(directory, file, listing, page),
             (parsed.version,) if parsed.version else (),
             parsed.compiler or "none",
             parsed.os,
@@ -271,6 +350,21 @@ def _tag_of(values: dict, page_warn) -> str:
         page_warn("categories names no tag; tag set to 'legacy'")
         return "legacy"
     return tags[-1]
+
+
+def page_tag(text: str) -> Optional[str]:
+    """The tag a page's specs get (from ``categories``), reading only its front matter's
+    small fields; None when it is not a page or says nothing usable."""
+    try:
+        fields = _split_fields(front_matter_lines(text))
+        values = {key: decode_value(key, fields[key][1], fields[key][0])
+                  for key in ("categories", "category") if key in fields}  # fmt: skip
+    except PageError:
+        return None
+    if "categories" not in values and "category" not in values:
+        return None
+    tag = _tag_of(values, lambda _message: None)
+    return tag or None
 
 
 def parse_page(text: str, path: str = "") -> PageData:
@@ -320,6 +414,8 @@ def parse_page(text: str, path: str = "") -> PageData:
     else:
         page.meta = meta
     title = values.get("title")
+    if isinstance(title, (int, float)) and not isinstance(title, bool):
+        title = fields["title"][1].strip().strip("'\"")  # a number as written: 2048, 1.10
     if not isinstance(title, str) or not title.strip():
         title = os.path.basename(os.path.dirname(path)) or os.path.basename(path)
         page.warn(f"title is missing or not text; package named {title!r} after the path")

@@ -7,16 +7,24 @@ and a plain reason, and the other files still load.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Union
 
 from .builder import CatalogBuilder
 from .discovery import index_name
 from .errors import NotAPage, PageError
-from .fetchers import DEFAULT_TIMEOUT, Status, is_url
+from .fetchers import (
+    DEFAULT_DOWNLOAD_DEADLINE,
+    DEFAULT_MAX_DOWNLOAD_MB,
+    DEFAULT_TIMEOUT,
+    Status,
+    is_url,
+)
+from .limits import MB
 from .model import Problem, meta_disagreements
 from .pages import PageData, parse_page
 from .rows import HASH, SpecRow
@@ -30,15 +38,41 @@ class IndexOptions:
     tag: Optional[str] = None  # the tag of specs from Spack indexes (default: the mirror's name)
     timeout: float = DEFAULT_TIMEOUT
     status: Optional[Status] = None
+    max_download_mb: float = DEFAULT_MAX_DOWNLOAD_MB  # a download, and what an index inflates to
+    download_deadline: float = DEFAULT_DOWNLOAD_DEADLINE  # seconds for a whole download
+    use_cache: bool = True  # the download cache
 
 
-def read_file(path: str, explicit: bool, max_bytes: int) -> Optional[bytes]:
+@dataclass(frozen=True)
+class Binary:
+    """A walked page file (``*.md``) whose first bytes are not text."""
+
+    why: str
+
+
+def _not_text(head: bytes) -> Optional[str]:
+    """Why ``head`` (a file's first bytes) is not UTF-8 text, or None."""
+    nul = head.find(b"\x00")
+    if nul != -1:
+        return f"NUL byte at offset {nul}"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head)  # a character cut at the end is fine
+    except UnicodeDecodeError as error:
+        return f"not UTF-8 text at offset {error.start}"
+    return None
+
+
+def read_file(path: str, explicit: bool, max_bytes: int) -> Union[bytes, Binary, None]:
     """The file's bytes, or None when a walked file is plainly not a page (saves reading
-    tarballs and spec files whole)."""
+    tarballs and spec files whole), or ``Binary`` when a walked page file holds no text."""
     # Unbuffered: a buffered read(n) allocates n bytes up front, the whole size limit per page.
     with open(path, "rb", buffering=0) as handle:
         head = handle.read(8)
         if not explicit and head and not head.startswith((b"---", b"\xef\xbb\xbf---")):
+            if path.lower().endswith(".md"):
+                why = _not_text(head)
+                if why is not None:
+                    return Binary(why)
             return None
         size = os.fstat(handle.fileno()).st_size
         if size > max_bytes:
@@ -100,6 +134,12 @@ def _one_problem(path: str, messages: list[str], line: Optional[int] = None) -> 
     return Problem(path, messages[0] + more, line, "warning", tuple(messages))
 
 
+def unexpected(error: BaseException) -> str:
+    """A plain, short reason for an error no check foresaw."""
+    text = " ".join(str(error).split())[:200]
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
 class Parser:
     """Parses files into one builder, keeping what spans files: legacy folders' repeated pages
     and hashes seen per tag. ``kinds`` records what each file turned out to be."""
@@ -114,23 +154,29 @@ class Parser:
         self.hashes_of_tag: dict[str, set[str]] = {}
 
     def parse(self, path: str, explicit: bool) -> None:
+        """Parse one file. Whatever goes wrong costs this file alone: what it added to the
+        builder is taken back, and it becomes one problem naming it."""
+        mark, reported = self.builder.mark(), len(self.problems)
         try:
             self.kinds[path] = self._parse(path, explicit)
+            return
         except NotAPage as error:
-            self.kinds[path] = "not-page"
-            if explicit:
-                self.problems.append(
-                    Problem(path, f"not a build cache page: {error.reason}", error.line)
-                )
+            kind = "not-page"
+            problem = (Problem(path, f"not a build cache page: {error.reason}", error.line)
+                       if explicit else None)  # fmt: skip
         except PageError as error:
-            self.kinds[path] = "error"
-            self.problems.append(Problem(path, error.reason, error.line))
+            kind, problem = "error", Problem(path, error.reason, error.line)
         except OSError as error:
-            self.kinds[path] = "error"
-            self.problems.append(Problem(path, f"cannot be read: {error.strerror or error}"))
+            kind, problem = "error", Problem(path, f"cannot be read: {error.strerror or error}")
         except RecursionError:
-            self.kinds[path] = "error"
-            self.problems.append(Problem(path, "a value is nested too deeply"))
+            kind, problem = "error", Problem(path, "a value is nested too deeply")
+        except Exception as error:  # a defect no check foresaw: still this file alone
+            kind, problem = "error", Problem(path, f"cannot be read: {unexpected(error)}")
+        self.builder.rollback(mark)
+        del self.problems[reported:]
+        self.kinds[path] = kind
+        if problem is not None:
+            self.problems.append(problem)
 
     def _parse(self, path: str, explicit: bool) -> str:
         if is_url(path) or os.path.isdir(path):
@@ -139,6 +185,8 @@ class Parser:
         data = read_file(path, explicit or index_named, self.max_bytes)
         if data is None:
             return "not-page"
+        if isinstance(data, Binary):  # a walked page file that holds no text
+            raise PageError(f"binary file ({data.why}); skipped")
         if (
             (explicit or index_named)
             and not PAGE_START.match(data)
@@ -169,12 +217,15 @@ class Parser:
         messages = ([note] if note else []) + page.warnings
         if messages:
             self.problems.append(_one_problem(path, messages, note_line if note else None))
+        self.problems.extend(Problem(other, why) for other, why in page.elsewhere)
         return "page"
 
     def _index(self, path: str) -> str:
         """A Spack index, mirror or spec file; its packages become pages of one tag."""
         options = self.options
-        loaded = read_source(path, options.timeout, options.status)
+        loaded = read_source(path, options.timeout, options.status, self.max_bytes,
+                             int(options.max_download_mb * MB), options.download_deadline,
+                             options.use_cache)  # fmt: skip
         data = loaded.data
         tag = options.tag or loaded.tag
         order = sorted(range(len(data.rows)), key=data.names.__getitem__)

@@ -22,6 +22,7 @@ from typing import Callable, Optional
 
 from .catalog import Catalog, empty_catalog
 from .lazy import LazyCorpus
+from .limits import DEFAULT_DOWNLOAD_DEADLINE, DEFAULT_MAX_DOWNLOAD_MB
 from .loader import (
     DEFAULT_MAX_BYTES,
     BackgroundLoad,
@@ -44,6 +45,8 @@ class LoadOptions:
     timeout: float = 30.0
     use_cache: bool = True
     lazy: bool = True
+    max_download_mb: float = DEFAULT_MAX_DOWNLOAD_MB
+    download_deadline: float = DEFAULT_DOWNLOAD_DEADLINE
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,8 @@ class LoadSession:
 
         return load(paths, progress=progress, max_bytes=options.max_bytes, tag=options.tag,
                     timeout=options.timeout, status=status, cache=options.use_cache,
-                    build=build)  # fmt: skip
+                    build=build, max_download_mb=options.max_download_mb,
+                    download_deadline=options.download_deadline)  # fmt: skip
 
     def load_all(self) -> LoadResult:
         """Every path at once (or the CLI's preload, once done). Runs in the loading thread;

@@ -15,8 +15,23 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from .errors import IndexError_, Missing
-from .fetchers import DEFAULT_TIMEOUT, HttpFetcher, LocalFetcher, Status, is_url
-from .spackdb import IndexData, decode_json, index_blob_record, read_database, read_spec_file
+from .fetchers import (
+    DEFAULT_DOWNLOAD_DEADLINE,
+    DEFAULT_MAX_DOWNLOAD_MB,
+    DEFAULT_TIMEOUT,
+    HttpFetcher,
+    LocalFetcher,
+    Status,
+    is_url,
+)
+from .limits import MB
+from .spackdb import (
+    IndexData,
+    decode_json,
+    index_blob_record,
+    read_database,
+    read_spec_file,
+)
 
 INDEX_MANIFEST = ("v3", "manifests", "index", "index.manifest.json")
 V2_INDEX = ("build_cache", "index.json")
@@ -65,16 +80,25 @@ def looks_like_index_file(path: str, head: bytes) -> bool:
 
 
 def read_source(
-    path: str, timeout: float = DEFAULT_TIMEOUT, status: Optional[Status] = None
+    path: str,
+    timeout: float = DEFAULT_TIMEOUT,
+    status: Optional[Status] = None,
+    max_bytes: int = int(DEFAULT_MAX_DOWNLOAD_MB * MB),
+    max_download: int = int(DEFAULT_MAX_DOWNLOAD_MB * MB),
+    deadline: float = DEFAULT_DOWNLOAD_DEADLINE,
+    use_cache: bool = True,
 ) -> Loaded:
-    """An index file, a v3 manifest, a spec file, or a mirror root: a folder or a URL."""
+    """An index file, a v3 manifest, a spec file, or a mirror root: a folder or a URL. A local
+    file is read up to ``max_bytes``, a download up to ``max_download`` bytes and ``deadline``
+    seconds; a gzip-compressed index inflates to no more than the same limit. Without
+    ``use_cache`` the download cache is neither read nor written."""
     notes: list[str] = []
     if is_url(path):
-        fetcher: Fetcher = HttpFetcher(timeout, status)
+        fetcher: Fetcher = HttpFetcher(timeout, status, max_download, deadline, use_cache)
         tag, stacks = _url_tag(path)
         is_root = not path.endswith((".json", ".sig"))
     else:
-        fetcher = LocalFetcher()
+        fetcher = LocalFetcher(max_bytes)
         is_root = os.path.isdir(path)
         stacks = ()
         tag = (os.path.basename(os.path.abspath(path).rstrip("/")) or _local_tag(path)
@@ -114,7 +138,7 @@ def _read_file(where: str, fetcher: Fetcher, stacks: tuple[str, ...],
 def _read_document(raw: bytes, where: str, fetcher: Fetcher, stacks: tuple[str, ...],
                    notes: list[str]) -> IndexData:  # fmt: skip
     """A file by what it holds: a v3 manifest, a Spack database, or a spec file."""
-    document = decode_json(raw, fetcher.name(where))
+    document = decode_json(raw, fetcher.name(where), fetcher.max_bytes)
     if _is_manifest(document):
         root = fetcher.root_of(where, len(INDEX_MANIFEST))
         return _read_manifest(document, root, fetcher, stacks, notes)
@@ -128,14 +152,15 @@ def _read_document(raw: bytes, where: str, fetcher: Fetcher, stacks: tuple[str, 
 def _read_v3(raw: bytes, root: str, fetcher: Fetcher, stacks: tuple[str, ...],
              notes: list[str]) -> IndexData:  # fmt: skip
     where = fetcher.join(root, *INDEX_MANIFEST)
-    return _read_manifest(decode_json(raw, fetcher.name(where)), root, fetcher, stacks, notes)
+    manifest = decode_json(raw, fetcher.name(where), fetcher.max_bytes)
+    return _read_manifest(manifest, root, fetcher, stacks, notes)
 
 
 def _read_manifest(manifest: Any, root: str, fetcher: Fetcher, stacks: tuple[str, ...],
                    notes: list[str]) -> IndexData:  # fmt: skip
     record = index_blob_record(manifest)
     blob, where = fetcher.read_blob(root, record, notes)
-    return read_database(decode_json(blob, fetcher.name(where)), stacks)
+    return read_database(decode_json(blob, fetcher.name(where), fetcher.max_bytes), stacks)
 
 
 def _is_manifest(document: Any) -> bool:

@@ -9,19 +9,24 @@ hashes (an external gcc is not in the cache, but it names the compiler of the sp
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
+import re
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import IndexError_
+from .limits import DEFAULT_MAX_DOWNLOAD_MB, MB
 from .rows import SpecRow, make_row
 
 FLAG_KEYS = {"cflags", "cppflags", "cxxflags", "fflags", "ldflags", "ldlibs"}
 GZIP_MAGIC = b"\x1f\x8b"
 ARMOR_BEGIN = "-----BEGIN PGP SIGNED MESSAGE-----"
 ARMOR_SIGNATURE = "-----BEGIN PGP SIGNATURE-----"
+# The hex digest length of each checksum algorithm a mirror may name (only sha256 is read).
+DIGEST_LENGTHS = {"sha256": 64}
+_LOWER_HEX = re.compile(r"[0-9a-f]+")
 
 
 @dataclass(frozen=True)
@@ -60,14 +65,41 @@ def strip_clearsign(text: str) -> str:
     return "\n".join(line[2:] if line.startswith("- ") else line for line in lines)  # dash-escaping
 
 
-def decode_json(data: bytes, what: str) -> Any:
-    if data[:2] == GZIP_MAGIC:
+def too_large(limit: int) -> str:
+    """The reason for an index over the byte limit."""
+    return f"index larger than {limit / MB:.4g} MB"
+
+
+def inflate(data: bytes, limit: int, what: str) -> bytes:
+    """The content of gzip ``data`` (members one after another), never more than ``limit``
+    bytes of it: a gzip bomb stops at the limit instead of filling memory."""
+    out: list[bytes] = []
+    total = 0
+    while data[:2] == GZIP_MAGIC:
+        stream = zlib.decompressobj(31)
         try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as error:
+            piece = stream.decompress(data, limit - total + 1)
+        except zlib.error as error:
             raise IndexError_(
                 f"{what} is gzip-compressed but cannot be decompressed: {error}"
             ) from None
+        total += len(piece)
+        if total > limit:
+            raise IndexError_(f"{too_large(limit)} when decompressed: {what}")
+        out.append(piece)
+        if not stream.eof:
+            raise IndexError_(f"{what} is gzip-compressed but cannot be decompressed: cut short")
+        data = stream.unused_data
+    if data.strip(b"\x00"):
+        raise IndexError_(f"{what} has bytes after its gzip data")
+    return b"".join(out)
+
+
+def decode_json(data: bytes, what: str, limit: int = int(DEFAULT_MAX_DOWNLOAD_MB * MB)) -> Any:
+    """A JSON document (gzip-compressed or clear-signed, or plain), inflated to at most
+    ``limit`` bytes. Any defect is an ``IndexError_`` with a plain reason."""
+    if data[:2] == GZIP_MAGIC:
+        data = inflate(data, limit, what)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -78,6 +110,8 @@ def decode_json(data: bytes, what: str) -> Any:
         raise IndexError_(f"{what} is nested too deeply") from None
     except json.JSONDecodeError as error:
         raise IndexError_(f"{what} is not valid JSON ({error.msg}, line {error.lineno})") from None
+    except ValueError as error:  # an integer over CPython's digit limit
+        raise IndexError_(f"{what} holds a value that cannot be read: {str(error)[:80]}") from None
 
 
 def sha256(data: bytes) -> str:
@@ -99,14 +133,33 @@ def index_blob_record(manifest: Any) -> dict:
             algorithm = record.get("checksumAlgorithm", "sha256")
             if algorithm != "sha256":
                 raise IndexError_(
-                    f"index manifest uses checksum {algorithm!r}; only sha256 is read"
+                    f"index manifest uses checksum {str(algorithm)[:20]!r}; only sha256 is read"
                 )
+            check_checksum(checksum, "sha256", "the index manifest's checksum")
             return record
     raise IndexError_("index manifest lists no database index blob")
 
 
-def open_blob(data: bytes, record: dict) -> bytes:
-    """Verify a blob against its manifest record and decompress it."""
+def is_checksum(text: object, algorithm: str = "sha256") -> bool:
+    """Whether ``text`` is a lower-case hex digest of ``algorithm``'s length."""
+    return (isinstance(text, str) and len(text) == DIGEST_LENGTHS.get(algorithm, -1)
+            and _LOWER_HEX.fullmatch(text) is not None)  # fmt: skip
+
+
+def check_checksum(text: object, algorithm: str, what: str) -> str:
+    """``text`` if it is a lower-case hex ``algorithm`` digest, else an ``IndexError_``: a
+    checksum names files and URLs, so nothing else is ever used."""
+    if not is_checksum(text, algorithm):
+        raise IndexError_(
+            f"{what} is not a {algorithm} checksum ({DIGEST_LENGTHS.get(algorithm, 0)}"
+            f" lower-case hex characters): {str(text)[:80]!r}"
+        )
+    return str(text)
+
+
+def open_blob(data: bytes, record: dict, limit: int = int(DEFAULT_MAX_DOWNLOAD_MB * MB)) -> bytes:
+    """Verify a blob against its manifest record and decompress it (to at most ``limit``
+    bytes)."""
     digest = sha256(data)
     if digest != record["checksum"]:
         raise IndexError_(
@@ -114,10 +167,9 @@ def open_blob(data: bytes, record: dict) -> bytes:
         )
     compression = record.get("compression", "none")
     if compression == "gzip" or data[:2] == GZIP_MAGIC:
-        try:
-            return gzip.decompress(data)
-        except (OSError, EOFError) as error:
-            raise IndexError_(f"index blob cannot be decompressed: {error}") from None
+        if data[:2] != GZIP_MAGIC:
+            raise IndexError_("index blob cannot be decompressed: not gzip data")
+        return inflate(data, limit, "index blob")
     return data
 
 
@@ -162,6 +214,16 @@ def variants_of(parameters: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _texts(value: Any) -> tuple[str, ...]:
+    """A list of names as text: a lone string is one name; anything else that is not a list
+    (a number, a mapping, null) names none."""
+    if isinstance(value, str):
+        return (value,) if value else ()
+    if isinstance(value, (list, tuple)):
+        return tuple(_text(item) for item in value if isinstance(item, (str, int, float)))
+    return ()
+
+
 def _dependencies(node: dict) -> list[dict]:
     """Dependency entries as ``{name, hash, deptypes, virtuals}``: a list in db >= 7, a mapping
     of name to ``{hash, type}`` in older records."""
@@ -174,13 +236,13 @@ def _dependencies(node: dict) -> list[dict]:
             parameters = dep.get("parameters") if isinstance(dep.get("parameters"), dict) else {}
             deptypes = parameters.get("deptypes", dep.get("type", ()))
             found.append({"name": _text(dep.get("name")), "hash": node_hash(dep),
-                          "deptypes": tuple(_text(t) for t in deptypes or ()),
-                          "virtuals": tuple(_text(v) for v in parameters.get("virtuals", ()) or ())})  # fmt: skip
+                          "deptypes": _texts(deptypes),
+                          "virtuals": _texts(parameters.get("virtuals", ()))})  # fmt: skip
     elif isinstance(deps, dict):
         for name, dep in deps.items():
             if isinstance(dep, dict):
                 found.append({"name": _text(name), "hash": node_hash(dep),
-                              "deptypes": tuple(_text(t) for t in dep.get("type", ()) or ()), "virtuals": ()})  # fmt: skip
+                              "deptypes": _texts(dep.get("type", ())), "virtuals": ()})  # fmt: skip
     return found
 
 

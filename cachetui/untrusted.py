@@ -27,7 +27,8 @@ except ImportError:  # pragma: no cover
 MAX_DEPTH = 64
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words ("a FIFO")."""
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):
@@ -58,7 +59,7 @@ def read_bytes(path: str, limit: int, problems: list[Problem]) -> Optional[bytes
         problems.append(Problem(path, "is not a valid path"))
         return None
     if not stat.S_ISREG(info.st_mode):
-        problems.append(Problem(path, f"is {_kind(info.st_mode)}, not a file"))
+        problems.append(Problem(path, f"is {file_kind(info.st_mode)}, not a file"))
         return None
     if info.st_size > limit:
         problems.append(Problem(path, f"is larger than {_size_text(limit)}; skipped"))
@@ -166,4 +167,4 @@ def read_json(path: str, limit: int, problems: list[Problem]) -> tuple[bool, Any
     return False, None
 
 
-__all__ = ["MAX_DEPTH", "read_bytes", "read_json", "read_yaml"]
+__all__ = ["MAX_DEPTH", "file_kind", "read_bytes", "read_json", "read_yaml"]

@@ -266,6 +266,12 @@ class VersionConstraint:
         return self.text
 
 
+# A query's version component longer than this is refused (data versions of any length still
+# sort and match: they never go through int()).
+MAX_COMPONENT_DIGITS = 100
+_LONG_COMPONENT = re.compile(rf"[0-9]{{{MAX_COMPONENT_DIGITS + 1},}}")
+
+
 @lru_cache(maxsize=1024)
 def parse_constraint(text: str) -> VersionConstraint:
     """Parse what follows ``@``: ``1.2``, ``=1.2``, ``1.2:1.4``, ``:2``, ``3:``,
@@ -274,6 +280,12 @@ def parse_constraint(text: str) -> VersionConstraint:
     body = text.replace(" ", "")
     if not body:
         raise VersionError("a version constraint needs a value")
+    long = _LONG_COMPONENT.search(body)
+    if long is not None:
+        raise VersionError(
+            f"a version component of {len(long.group())} characters"
+            f" (at most {MAX_COMPONENT_DIGITS}) in '{body[:40]}…'"
+        )
     items = tuple(_item(part) for part in body.split(","))
     return VersionConstraint(body, items)
 

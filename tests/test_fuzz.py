@@ -126,7 +126,6 @@ def pages(draw) -> str:
 # -- page text --------------------------------------------------------------------------------
 
 
-@xfail("pages.decode_value: YAML dates that are not dates, and 5,000-digit integers, raise")
 @FUZZ
 @given(text=pages())
 @example(text=page_text().replace('title: "pkg"', "title: 2001-13-45"))
@@ -176,9 +175,6 @@ def dependency_index(dependencies: object) -> str:
     return dumps({"database": {"version": "8", "installs": {OTHER_HASH: {"spec": node, "in_buildcache": True}}}})  # fmt: skip
 
 
-@xfail(
-    "spackdb._dependencies: deptypes/virtuals/type given as numbers; decode_json: 5,000-digit integers"
-)
 @FUZZ
 @given(text=index_documents())
 @example(text=dependency_index([{"name": "d", "hash": "h", "parameters": {"deptypes": 5}}]))
@@ -188,7 +184,6 @@ def test_fuzz_index_json(text):
     check(load_bytes("index.json", text.encode()))
 
 
-@xfail("spackdb.read_spec_file / _dependencies: deptypes given as a number raises TypeError")
 @FUZZ
 @given(
     node=nodes(OTHER_HASH),
@@ -228,7 +223,6 @@ def blob_bytes(kind: str) -> bytes:
     }[kind]  # fmt: skip
 
 
-@xfail("sources.load_local: a NUL byte in a manifest checksum raises ValueError")
 @FUZZ
 @given(
     checksum=CHECKSUM,
@@ -293,7 +287,6 @@ def cache_under_test(tmp_path):
     return folder, cache, cache.read_bytes()
 
 
-@xfail("indexcache._builder trusts forged values: an integer package name crashes find")
 @settings(FUZZ, max_examples=40)
 @given(
     edits=st.lists(st.tuples(CACHE_TARGETS, JSON), max_size=2),

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from ..catalog import Catalog
 from ..faults import guard_handlers, log_exception
 from ..host import Host
+from ..limits import DEFAULT_DOWNLOAD_DEADLINE, DEFAULT_MAX_DOWNLOAD_MB
 from ..loader import DEFAULT_MAX_BYTES, BackgroundLoad, TagGroup
 from ..session import LoadOptions, LoadSession
 from .actions import bindings
@@ -44,10 +45,13 @@ class CacheApp(App[Optional[str]]):
                  tag: Optional[str] = None, timeout: float = 30.0, use_cache: bool = True,
                  lazy: bool = True, preload: Optional[BackgroundLoad] = None,
                  groups: Optional[list[TagGroup]] = None, delays: Optional[Delays] = None,
+                 max_download_mb: float = DEFAULT_MAX_DOWNLOAD_MB,
+                 download_deadline: float = DEFAULT_DOWNLOAD_DEADLINE,
                  host: Optional[Host] = None) -> None:  # fmt: skip
         super().__init__()
         options = LoadOptions(max_bytes=max_bytes, tag=tag, timeout=timeout,
-                              use_cache=use_cache, lazy=lazy)  # fmt: skip
+                              use_cache=use_cache, lazy=lazy, max_download_mb=max_download_mb,
+                              download_deadline=download_deadline)  # fmt: skip
         # What the CLI already started or found: the load of ``paths`` under way, or the tag
         # groups of a big checkout (else the session looks for them itself).
         self.session = LoadSession(paths, options, preload=preload, groups=groups)

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
-from ...export import BY_NAME, DIALOG_FORMATS
+from ...export import BY_NAME, DIALOG_FORMATS, NotARegularFile, check_export_path
 from ...faults import guard_handlers
 from ..actions import bindings
 
@@ -95,6 +95,11 @@ class ExportScreen(ModalScreen[Optional[ExportChoice]]):
             return
         if os.path.isdir(path):
             message.update("That is a folder: give a file name.")
+            return
+        try:
+            check_export_path(path)
+        except NotARegularFile:
+            message.update("That is not a regular file (a FIFO or a device): give a file name.")
             return
         if os.path.exists(path) and self.confirm_path != path:
             self.confirm_path = path
