@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Optional
 
 from . import __version__
-from .export import ALL_NAMES, PRINT_NAMES
+from .cli_spack import CHECK_HELP, add_option, check_parser, load_inputs
+from .export import ALL_NAMES, LINE_NAMES, PRINT_NAMES
 
 if TYPE_CHECKING:
     from .loader import LoadResult
@@ -28,6 +29,7 @@ COMMANDS = {
     "cache": "show where the on-disk caches are and how big (info), or remove them (clear)",
     "diff": "what changed between two tags, or two paths or mirrors",
     "compare": "two or more specs side by side, their differing fields marked",
+    "check": CHECK_HELP,
 }
 
 DESCRIPTION = """\
@@ -71,6 +73,7 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
         metavar="MB",
         help="skip page files larger than this (default: 64)",
     )
+    add_option(parser)  # --spack
 
 
 def browse_parser() -> argparse.ArgumentParser:
@@ -155,11 +158,11 @@ def stats_parser() -> argparse.ArgumentParser:
 def _load(args: argparse.Namespace) -> LoadResult:
     from .loader import DEFAULT_MAX_BYTES, bundled_seeds, load, made_to_last
 
-    paths = args.paths or [str(bundled_seeds())]
+    paths, tags = load_inputs(args, lambda: str(bundled_seeds()))
     max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
     with made_to_last():
         result = load(paths, max_bytes=max_bytes, tag=args.tag, timeout=args.timeout,
-                      cache=args.use_cache)  # fmt: skip
+                      cache=args.use_cache, tags=tags)  # fmt: skip
     _report(result)
     _unsaved.append(result)
     return result
@@ -191,6 +194,7 @@ def _write(text: str) -> None:
 def cmd_list(args: argparse.Namespace) -> int:
     from itertools import islice
 
+    from .cli_spack import installed_of, mark_installed
     from .export import render, render_lines
 
     result = _load(args)
@@ -203,7 +207,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         from .query import QueryError, run_query
 
         try:
-            ids, notes = run_query(catalog, args.query)
+            ids, notes = run_query(catalog, args.query, installed=installed_of(args))
         except QueryError as error:
             print(f"cachetui: bad query: {error}", file=sys.stderr)
             return EXIT_USAGE
@@ -211,8 +215,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             print(f"cachetui: {note}", file=sys.stderr)
     if args.limit is not None:
         ids = ids[: max(args.limit, 0)]
-    specs = catalog.specs(ids)
-    if args.format in ("table", "json", "yaml"):
+    specs = mark_installed(catalog.specs(ids), installed_of(args))
+    if args.format not in LINE_NAMES:
         _write(render(list(specs), args.format))
     else:
         for line in render_lines(islice(specs, None), args.format):
@@ -366,6 +370,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return run(args, _load)
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from .cli_spack import run_check
+
+    return run_check(args, _load)
+
+
 def cmd_browse(args: argparse.Namespace) -> int:
     from .loader import (
         DEFAULT_MAX_BYTES,
@@ -375,7 +385,7 @@ def cmd_browse(args: argparse.Namespace) -> int:
         made_to_last,
     )
 
-    paths = args.paths or [str(bundled_seeds())]
+    paths, tags = load_inputs(args, lambda: str(bundled_seeds()))
     max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
     print_format = args.format if args.print_selection else None
     groups = None if args.eager else checkout_groups(paths)
@@ -383,13 +393,13 @@ def cmd_browse(args: argparse.Namespace) -> int:
     # The catalog lives as long as the process: made with the collector paused, then frozen.
     preload = None if groups else BackgroundLoad(paths, around=made_to_last, max_bytes=max_bytes,
                                                  tag=args.tag, timeout=args.timeout,
-                                                 cache=args.use_cache)  # fmt: skip
+                                                 cache=args.use_cache, tags=tags)  # fmt: skip
 
     from .ui.app import CacheApp  # the only path that imports Textual
 
     app = CacheApp(paths, theme=args.theme, max_bytes=max_bytes, print_format=print_format,
                    tag=args.tag, timeout=args.timeout, use_cache=args.use_cache,
-                   lazy=not args.eager, preload=preload, groups=groups)  # fmt: skip
+                   lazy=not args.eager, preload=preload, groups=groups, tags=tags)  # fmt: skip
     chosen = app.run()  # Textual draws on stderr: stdout carries only what is printed here
     app.save_unsaved_caches()
     if print_format:
@@ -409,6 +419,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "cache": (cache_parser, cmd_cache),
         "diff": (diff_parser, cmd_diff),
         "compare": (compare_parser, cmd_compare),
+        "check": (lambda: check_parser(_add_paths), cmd_check),
     }
     if argv and argv[0] in handlers:
         make_parser, handler = handlers[argv[0]]
@@ -419,6 +430,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if getattr(args, "max_file_mb", None) is not None and args.max_file_mb <= 0:
         print("cachetui: --max-file-mb must be positive", file=sys.stderr)
         return EXIT_USAGE
+    if getattr(args, "spack", False):
+        from .cli_spack import use_spack
+
+        failed = use_spack(args)
+        if failed is not None:
+            return failed
     try:
         try:
             code = handler(args)

@@ -67,6 +67,7 @@ class Spec:
     tarball: Optional[str] = None
     source: str = ""
     dependencies: tuple = ()  # spackdb.Dependency records, from Spack indexes
+    installed: Optional[bool] = None  # in the user's Spack install tree; None: not known
 
     @property
     def version(self) -> str:
@@ -126,6 +127,7 @@ class Spec:
                 {"name": d.name, "version": d.version, "hash": d.hash, "deptypes": list(d.deptypes)}
                 for d in self.dependencies
             ],
+            "installed": self.installed,
         }
 
 

@@ -44,6 +44,7 @@ class LoadOptions:
     timeout: float = 30.0
     use_cache: bool = True
     lazy: bool = True
+    tags: tuple[tuple[str, str], ...] = ()  # (path, tag): inputs with a tag of their own
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ class LoadSession:
 
         return load(paths, progress=progress, max_bytes=options.max_bytes, tag=options.tag,
                     timeout=options.timeout, status=status, cache=options.use_cache,
-                    build=build)  # fmt: skip
+                    build=build, tags=dict(options.tags))  # fmt: skip
 
     def load_all(self) -> LoadResult:
         """Every path at once (or the CLI's preload, once done). Runs in the loading thread;

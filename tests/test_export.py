@@ -61,6 +61,7 @@ async def test_structured_formats_carry_every_field():
             "platform": "linux", "target": "x86_64_v3", "variants": ["build_system=python_pip"],
             "stacks": ["developer-tools", "root"], "size": None, "tarball": None,
             "source": str(SEEDS / "000_03e1940b4f8d0fcd.txt"), "dependencies": [],
+            "installed": None,
         }  # fmt: skip
         app.browser.action_copy("yaml")
         assert yaml.safe_load(app.clipboard) == records

@@ -6,7 +6,7 @@ Browsing lives in ``BrowserScreen``; loading in the UI-free ``LoadSession``.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Optional
 
@@ -42,10 +42,12 @@ class CacheApp(App[Optional[str]]):
                  max_bytes: int = DEFAULT_MAX_BYTES, print_format: Optional[str] = None,
                  tag: Optional[str] = None, timeout: float = 30.0, use_cache: bool = True,
                  lazy: bool = True, preload: Optional[BackgroundLoad] = None,
-                 groups: Optional[list[TagGroup]] = None, delays: Optional[Delays] = None) -> None:  # fmt: skip
+                 groups: Optional[list[TagGroup]] = None, delays: Optional[Delays] = None,
+                 tags: Optional[Mapping[str, str]] = None) -> None:  # fmt: skip
         super().__init__()
         options = LoadOptions(max_bytes=max_bytes, tag=tag, timeout=timeout,
-                              use_cache=use_cache, lazy=lazy)  # fmt: skip
+                              use_cache=use_cache, lazy=lazy,
+                              tags=tuple((tags or {}).items()))  # fmt: skip
         # What the CLI already started or found: the load of ``paths`` under way, or the tag
         # groups of a big checkout (else the session looks for them itself).
         self.session = LoadSession(paths, options, preload=preload, groups=groups)
