@@ -395,11 +395,13 @@ def cmd_browse(args: argparse.Namespace) -> int:
                                                  tag=args.tag, timeout=args.timeout,
                                                  cache=args.use_cache, tags=tags)  # fmt: skip
 
+    from .cli_spack import installed_of
     from .ui.app import CacheApp  # the only path that imports Textual
 
     app = CacheApp(paths, theme=args.theme, max_bytes=max_bytes, print_format=print_format,
                    tag=args.tag, timeout=args.timeout, use_cache=args.use_cache,
-                   lazy=not args.eager, preload=preload, groups=groups, tags=tags)  # fmt: skip
+                   lazy=not args.eager, preload=preload, groups=groups, tags=tags,
+                   installed=installed_of(args))  # fmt: skip
     chosen = app.run()  # Textual draws on stderr: stdout carries only what is printed here
     app.save_unsaved_caches()
     if print_format:

@@ -45,6 +45,7 @@ class LoadOptions:
     use_cache: bool = True
     lazy: bool = True
     tags: tuple[tuple[str, str], ...] = ()  # (path, tag): inputs with a tag of their own
+    installed: Optional[frozenset] = None  # hashes installed in the user's Spack, when known
 
 
 @dataclass(frozen=True)

@@ -311,3 +311,26 @@ def test_mirror_names_and_urls_are_quoted_and_unique():
     ]
     assert mirror_root("https://build_cache/index.json") is None
     assert yaml.safe_load(render(specs, "spack.yaml"))["spack"]["specs"] == ["/" + "a" * 32]
+
+
+# -- the browser --------------------------------------------------------------------------------
+
+
+async def test_browser_tags_mirrors_and_filters_installed(spack, tmp_path):
+    from apphelpers import settle
+
+    from cachetui.ui.app import CacheApp
+    from cachetui.ui.widgets.filter_box import FilterBox
+    from cachetui.ui.widgets.spec_table import SpecTable
+
+    paths = [str(spack.v2), str(spack.v3)]
+    tags = {paths[0]: "main", paths[1]: "partial"}
+    app = CacheApp(paths, tags=tags, installed=frozenset({LIBELF_7}))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.catalog.tags == ["main", "partial"]
+        await pilot.press("slash", *"installed=yes", "enter")
+        await settle(pilot)
+        table = app.query_one(SpecTable)
+        assert app.query_one(FilterBox).value == "installed=yes"
+        assert {app.catalog.spec(i).hash for i in table.ids} == {LIBELF_7}

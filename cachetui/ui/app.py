@@ -43,11 +43,12 @@ class CacheApp(App[Optional[str]]):
                  tag: Optional[str] = None, timeout: float = 30.0, use_cache: bool = True,
                  lazy: bool = True, preload: Optional[BackgroundLoad] = None,
                  groups: Optional[list[TagGroup]] = None, delays: Optional[Delays] = None,
-                 tags: Optional[Mapping[str, str]] = None) -> None:  # fmt: skip
+                 tags: Optional[Mapping[str, str]] = None,
+                 installed: Optional[frozenset] = None) -> None:  # fmt: skip
         super().__init__()
         options = LoadOptions(max_bytes=max_bytes, tag=tag, timeout=timeout,
                               use_cache=use_cache, lazy=lazy,
-                              tags=tuple((tags or {}).items()))  # fmt: skip
+                              tags=tuple((tags or {}).items()), installed=installed)  # fmt: skip
         # What the CLI already started or found: the load of ``paths`` under way, or the tag
         # groups of a big checkout (else the session looks for them itself).
         self.session = LoadSession(paths, options, preload=preload, groups=groups)

@@ -103,7 +103,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
     def load_corpus(self) -> None:
         result = self.session.load_all()
         with made_to_last():
-            view = ViewModel(result.catalog)
+            view = ViewModel(result.catalog, installed=self.session.options.installed)
             view.column_widths()
             # The first rows too, for the state as it is now: one trip to the UI thread.
             key = self.state.key
@@ -159,7 +159,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
     def load_tags(self) -> None:
         def loaded(batch: LoadResult, combined: LoadResult, catalog: Catalog) -> None:
             with made_to_last():
-                view = ViewModel(catalog)
+                view = ViewModel(catalog, installed=self.session.options.installed)
                 view.column_widths()
             self.app.call_from_thread(self._tag_loaded, batch, combined, catalog, view)
 
