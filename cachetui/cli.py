@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Optional
 
 from . import __version__
-from .export import ALL_NAMES, PRINT_NAMES
+from .cli_spack import CHECK_HELP, add_option, check_parser, load_inputs
+from .export import ALL_NAMES, LINE_NAMES, PRINT_NAMES
 from .limits import DEFAULT_DOWNLOAD_DEADLINE, DEFAULT_MAX_DOWNLOAD_MB
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ COMMANDS = {
     "diff": "what changed between two tags, or two paths or mirrors",
     "compare": "two or more specs side by side, their differing fields marked",
     "closest": "the cached binaries closest to a spec you would install, differences spelled out",
+    "check": CHECK_HELP,
 }
 
 DESCRIPTION = """\
@@ -86,6 +88,7 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
         "--download-deadline", type=float, default=DEFAULT_DOWNLOAD_DEADLINE, metavar="SECONDS",
         help=f"stop a mirror download that takes longer than this in all (default: {DEFAULT_DOWNLOAD_DEADLINE:g})",
     )  # fmt: skip
+    add_option(parser)  # --spack
 
 
 def browse_parser() -> argparse.ArgumentParser:
@@ -174,12 +177,12 @@ def stats_parser() -> argparse.ArgumentParser:
 def _load(args: argparse.Namespace) -> LoadResult:
     from .loader import DEFAULT_MAX_BYTES, bundled_seeds, load, made_to_last
 
-    paths = args.paths or [str(bundled_seeds())]
+    paths, tags = load_inputs(args, lambda: str(bundled_seeds()))
     max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
     with made_to_last():
         result = load(paths, max_bytes=max_bytes, tag=args.tag, timeout=args.timeout,
                       cache=args.use_cache, max_download_mb=args.max_download_mb,
-                      download_deadline=args.download_deadline)  # fmt: skip
+                      download_deadline=args.download_deadline, tags=tags)  # fmt: skip
     _report(result)
     _unsaved.append(result)
     return result
@@ -211,6 +214,7 @@ def _write(text: str) -> None:
 def cmd_list(args: argparse.Namespace) -> int:
     from itertools import islice
 
+    from .cli_spack import installed_of, mark_installed
     from .export import render, render_lines
 
     result = _load(args)
@@ -222,7 +226,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     from .view import with_runs_here
 
     # One evaluator for the query, --runs-here and the JSON's runs_here: the browser's too.
-    evaluator = Evaluator(catalog, args.host)
+    evaluator = Evaluator(catalog, args.host, installed_of(args))
     ids: Sequence[int] = range(len(catalog))
     query = (args.query + (" runs=yes" if args.runs_here else "")).strip()
     if query:
@@ -236,10 +240,10 @@ def cmd_list(args: argparse.Namespace) -> int:
             print(f"cachetui: {note}", file=sys.stderr)
     if args.limit is not None:
         ids = ids[: max(args.limit, 0)]
-    specs = catalog.specs(ids)
+    specs = mark_installed(catalog.specs(ids), installed_of(args))
     if args.format in ("json", "jsonl", "yaml"):
         specs = with_runs_here(specs, ids, evaluator.runs_codes())
-    if args.format in ("table", "json", "yaml"):
+    if args.format not in LINE_NAMES:
         _write(render(list(specs), args.format))
     else:
         for line in render_lines(islice(specs, None), args.format):
@@ -415,6 +419,12 @@ def cmd_closest(args: argparse.Namespace) -> int:
     return run(args, _load)
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from .cli_spack import run_check
+
+    return run_check(args, _load)
+
+
 def cmd_browse(args: argparse.Namespace) -> int:
     from .loader import (
         DEFAULT_MAX_BYTES,
@@ -424,7 +434,7 @@ def cmd_browse(args: argparse.Namespace) -> int:
         made_to_last,
     )
 
-    paths = args.paths or [str(bundled_seeds())]
+    paths, tags = load_inputs(args, lambda: str(bundled_seeds()))
     max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
     print_format = args.format if args.print_selection else None
     groups = None if args.eager else checkout_groups(paths)
@@ -434,8 +444,10 @@ def cmd_browse(args: argparse.Namespace) -> int:
                                                  tag=args.tag, timeout=args.timeout,
                                                  cache=args.use_cache,
                                                  max_download_mb=args.max_download_mb,
-                                                 download_deadline=args.download_deadline)  # fmt: skip
+                                                 download_deadline=args.download_deadline,
+                                                 tags=tags)  # fmt: skip
 
+    from .cli_spack import installed_of
     from .ui.app import CacheApp  # the only path that imports Textual
 
     app = CacheApp(paths, theme=args.theme, max_bytes=max_bytes, print_format=print_format,
@@ -443,7 +455,7 @@ def cmd_browse(args: argparse.Namespace) -> int:
                    lazy=not args.eager, preload=preload, groups=groups,
                    max_download_mb=args.max_download_mb,
                    download_deadline=args.download_deadline,
-                   host=args.host)  # fmt: skip
+                   host=args.host, tags=tags, installed=installed_of(args))  # fmt: skip
     chosen = app.run()  # Textual draws on stderr: stdout carries only what is printed here
     app.save_unsaved_caches()
     if print_format:
@@ -464,6 +476,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "diff": (diff_parser, cmd_diff),
         "compare": (compare_parser, cmd_compare),
         "closest": (closest_parser, cmd_closest),
+        "check": (lambda: check_parser(_add_paths), cmd_check),
     }
     if argv and argv[0] in handlers:
         make_parser, handler = handlers[argv[0]]
@@ -487,6 +500,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         except ValueError as error:
             print(f"cachetui: --host: {error}", file=sys.stderr)
             return EXIT_USAGE
+    if getattr(args, "spack", False):
+        from .cli_spack import use_spack
+
+        failed = use_spack(args)
+        if failed is not None:
+            return failed
     try:
         try:
             code = handler(args)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, NamedTuple, Optional, Union
@@ -177,10 +177,12 @@ def _walk(root: str, add: Callable[[str, bool, os.stat_result], None], found: Fo
             stack.append(entry.path)
 
 
-def load_units(inputs: Sequence[str], small_bytes: int) -> list[LoadUnit]:
+def load_units(
+    inputs: Sequence[str], small_bytes: int, alone: Collection[str] = ()
+) -> list[LoadUnit]:
     """Each input walked, as a unit. Folders under ``small_bytes`` (too small for an index
     cache of their own: the legacy package folders of a site checkout, a few hundred of them)
-    become one unit, cached together, when there are several."""
+    become one unit, cached together, when there are several; never those in ``alone``."""
     units: list[LoadUnit] = []
     small: list[LoadUnit] = []
     for path in inputs:
@@ -188,7 +190,11 @@ def load_units(inputs: Sequence[str], small_bytes: int) -> list[LoadUnit]:
         units.append(unit)
         # Grouped with or without the cache: the specs come in the same order either way.
         found = unit.found
-        if path in found.walked and sum(size for size, _ in found.stats.values()) < small_bytes:
+        if (
+            path not in alone
+            and path in found.walked
+            and sum(size for size, _ in found.stats.values()) < small_bytes
+        ):
             small.append(unit)
     if len(small) < 2:
         return units

@@ -1,4 +1,5 @@
-"""Render specs as text: hashes, install lines, spec strings, JSON, JSONL, YAML, TSV, a table.
+"""Render specs as text: hashes, install lines, spec strings, JSON, JSONL, YAML, TSV, a table,
+a Spack environment and the commands that set up its mirrors.
 
 Every format passes values through ``visible`` so a hostile value cannot carry a control
 character or escape sequence into a terminal, a file, a pipe or the clipboard. UI-free.
@@ -9,16 +10,20 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shlex
 import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from .model import Spec
 from .text import visible
 
 TABLE_COLUMNS = ("hash", "package", "version", "compiler", "os", "target", "stacks", "tag")
 TABLE_CELL_MAX = 80  # every real value fits; tsv and json keep values whole
+LINE_NAMES = ("jsonl", "hashes", "install", "specs", "tsv")  # ``render_lines`` streams these
+MIRROR_MARKERS = ("build_cache", "v3")  # the folder of a mirror's index under its root
+KEYS_COMMAND = "spack buildcache keys --install --trust"
 TSV_COLUMNS = (
     "hash", "package", "tag", "version", "versions", "compiler", "os", "platform", "target",
     "variants", "stacks", "size", "tarball", "source",
@@ -103,10 +108,85 @@ def render_lines(specs: Iterable[Spec], fmt: str) -> Iterable[str]:
         raise ValueError(f"not a line format: {fmt}")
 
 
+def mirror_root(source: str) -> Optional[str]:
+    """The mirror a spec was read from, by its source: a mirror folder or URL as given, or the
+    root above an index or spec file's ``build_cache``/``v3`` folder; None for a site page."""
+    if not source:
+        return None
+    url = source.startswith(("http://", "https://"))
+    trimmed = source.rstrip("/")
+    if trimmed.endswith((".json", ".sig")):
+        parts = trimmed.split("/")
+        marks = [i for i, part in enumerate(parts) if part in MIRROR_MARKERS and i > 0]
+        if not marks or (url and marks[-1] < 3):  # ``https:``, ``""``, host come first
+            return None
+        root = "/".join(parts[: marks[-1]])
+        return root if url else os.path.abspath(root)
+    if url:
+        return trimmed
+    return os.path.abspath(source) if os.path.isdir(source) else None
+
+
+def mirrors_of(specs: Iterable[Spec]) -> dict[str, str]:
+    """``{name: url}`` of the mirrors the specs were read from, named by their tags (the mirror's
+    name, or a folder's); a second mirror with a taken name gets ``-2``, ``-3``, ..."""
+    named: dict[str, str] = {}
+    roots: dict[str, str] = {}  # root -> name
+    seen: set[tuple[str, str]] = set()
+    for spec in specs:
+        if (spec.source, spec.tag) in seen:
+            continue
+        seen.add((spec.source, spec.tag))
+        root = mirror_root(spec.source)
+        if root is None or root in roots:
+            continue
+        base = visible(spec.tag) or "mirror"
+        name, number = base, 1
+        while name in named:
+            number += 1
+            name = f"{base}-{number}"
+        named[name] = visible(root)
+        roots[root] = name
+    return named
+
+
+def _spec_list(specs: Sequence[Spec]) -> list[str]:
+    """``/hash`` of each spec once (by spec string when it has none)."""
+    return list(dict.fromkeys(visible(f"/{s.hash}" if s.hash else s.spec_string) for s in specs))
+
+
+def render_spack_yaml(specs: Sequence[Spec]) -> str:
+    """A Spack environment of the specs by hash, with the mirrors they were read from."""
+    import yaml
+
+    environment: dict[str, Any] = {"specs": _spec_list(specs)}
+    mirrors = mirrors_of(specs)
+    if mirrors:
+        environment["mirrors"] = mirrors
+    return yaml.safe_dump({"spack": environment}, sort_keys=False, allow_unicode=True,
+                          default_flow_style=False, width=10_000)  # fmt: skip
+
+
+def render_mirror_setup(specs: Sequence[Spec]) -> str:
+    """Shell commands adding the mirrors the specs were read from, and trusting their keys."""
+    mirrors = mirrors_of(specs)
+    lines = [
+        f"spack mirror add {shlex.quote(name)} {shlex.quote(url)}" for name, url in mirrors.items()
+    ]
+    if not mirrors:
+        lines.append("# no mirror is known for these specs: spack mirror add NAME URL")
+    lines.append(KEYS_COMMAND)
+    return "\n".join(lines) + "\n"
+
+
 def render(specs: Sequence[Spec], fmt: str) -> str:
     """The whole export as one string."""
     if fmt == "table":
         return render_table(specs)
+    if fmt == "spack.yaml":
+        return render_spack_yaml(specs)
+    if fmt == "mirror-setup":
+        return render_mirror_setup(specs)
     if fmt == "json":
         return json.dumps([spec_record(s) for s in specs], ensure_ascii=False, indent=2) + "\n"
     if fmt == "yaml":
@@ -145,6 +225,8 @@ REGISTRY: tuple[ExportFormat, ...] = (
     ExportFormat("yaml", "yaml", "YAML, every field", _whole("yaml")),
     ExportFormat("json", "json", "JSON, every field", _whole("json")),
     ExportFormat("tsv", "tsv", "TSV with a header", _streamed("tsv")),
+    ExportFormat("spack.yaml", "yaml", "a Spack environment: specs and mirrors", _whole("spack.yaml")),
+    ExportFormat("mirror-setup", "sh", "spack mirror add lines, then trust the keys", _whole("mirror-setup")),
     ExportFormat("jsonl", "jsonl", "JSON, one spec per line", _streamed("jsonl"), in_dialog=False),
     ExportFormat("table", "txt", "an aligned table", _whole("table"), printable=False, in_dialog=False),
 )

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as WaitTimeout  # not the builtin before 3.11
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .builder import CatalogBuilder
@@ -150,15 +150,18 @@ def load(
     build: bool = True,
     max_download_mb: float = DEFAULT_MAX_DOWNLOAD_MB,
     download_deadline: float = DEFAULT_DOWNLOAD_DEADLINE,
+    tags: Optional[Mapping[str, str]] = None,
 ) -> LoadResult:
     """Load every page, index and mirror under ``paths`` into a catalog. With ``cache``, a
     folder's parsed pages are kept on disk and only changed files are parsed again; call
     ``result.pending.save()`` to write what changed (the browser does it in the background).
     ``build=False`` leaves the catalog to its first use (lazy tags only merge the builder).
     A download stops at ``max_download_mb`` (and an index inflates to no more) and at
-    ``download_deadline`` seconds; without ``cache`` the download cache is not used either."""
+    ``download_deadline`` seconds; without ``cache`` the download cache is not used either.
+    ``tags`` gives some inputs a tag of their own (e.g. a configured mirror its name), over
+    ``tag``; such an input is loaded and cached on its own."""
     options = IndexOptions(tag, timeout, status, max_download_mb, download_deadline, cache)
-    result = _load(paths, progress, max_bytes, options, cache)
+    result = _load(paths, progress, max_bytes, options, cache, dict(tags or {}))
     if build:
         result.catalog  # noqa: B018 - built now, under the caller's GC policy
     return result
@@ -169,22 +172,26 @@ class _Planned:
     unit: LoadUnit
     plan: Optional[Plan]  # None without the cache
     todo: list[FileItem]  # what is left to parse
+    options: IndexOptions  # the unit's: its own tag, if it has one
 
 
 def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: int,
-          options: IndexOptions, use_cache: bool) -> LoadResult:  # fmt: skip
+          options: IndexOptions, use_cache: bool, tags: dict[str, str]) -> LoadResult:  # fmt: skip
     from . import indexcache
     from .discovery import load_units
 
     inputs = [os.fspath(p) for p in paths]
     planned: list[_Planned] = []
     total = 0
-    for unit in load_units(inputs, indexcache.CACHE_MIN_BYTES):
+    for unit in load_units(inputs, indexcache.CACHE_MIN_BYTES, alone=tags.keys()):
         files = unit.found.files
-        plan = (indexcache.plan(unit.key, files, max_bytes, options.tag, unit.found.stats)
+        unit_options = options
+        if isinstance(unit.key, str) and unit.key in tags:
+            unit_options = replace(options, tag=tags[unit.key])
+        plan = (indexcache.plan(unit.key, files, max_bytes, unit_options.tag, unit.found.stats)
                 if use_cache else None)  # fmt: skip
         todo = plan.todo if plan is not None else files
-        planned.append(_Planned(unit, plan, todo))
+        planned.append(_Planned(unit, plan, todo, unit_options))
         total += len(todo)
     done = [0]
 
@@ -196,7 +203,8 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
     result = LoadResult(inputs=inputs)
     for item in planned:
         plan, found = item.plan, item.unit.found
-        parser = Parser(plan.builder if plan is not None else CatalogBuilder(), max_bytes, options)
+        builder = plan.builder if plan is not None else CatalogBuilder()
+        parser = Parser(builder, max_bytes, item.options)
         if plan is not None:
             plan.seed(parser)
         for item_path, explicit in item.todo:

@@ -68,6 +68,7 @@ class Spec:
     source: str = ""
     dependencies: tuple = ()  # spackdb.Dependency records, from Spack indexes
     runs_here: Optional[str] = None  # yes, no or unknown on the host; None when not asked
+    installed: Optional[bool] = None  # in the user's Spack install tree; None: not known
 
     @property
     def version(self) -> str:
@@ -128,6 +129,7 @@ class Spec:
                 for d in self.dependencies
             ],
             "runs_here": self.runs_here,
+            "installed": self.installed,
         }
 
 

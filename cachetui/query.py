@@ -11,6 +11,7 @@ means by it (``specsyntax``, ``versions``, ``targets``); the rest is this tool's
     ^zlib@1.3       a dependency (specs from Spack indexes)
     os= platform= stack= tag= package= compiler=   the value exactly; a trailing * is a prefix
     runs=yes|no|unknown   whether the spec runs on the host (``host``)
+    installed=yes|no      whether its hash is installed in the user's Spack (when known)
     !token          negation
     word            package names containing it; else any column containing it; else the
                     closest package names (rapidfuzz)
@@ -50,9 +51,11 @@ FIELD_KEYS = {
     "compiler": "compiler",
     "hash": "hash",
     "runs": "runs",
+    "installed": "installed",
 }
 # What ``runs=`` takes, as the codes ``host.runs_codes`` gives (``here`` reads as yes).
 RUNS_VALUES = {"yes": 1, "here": 1, "no": 0, "unknown": -1}
+INSTALLED_VALUES = ("yes", "no")
 # Where a word is looked for: package names first, then every other text column.
 FREE_TEXT_COLUMNS = ("package", *CODED, "tag")
 _KEY_VALUE = re.compile(r"(?P<key>[A-Za-z0-9_][A-Za-z0-9_.\-]*)(?P<op>:?==?)(?P<value>.*)\Z", re.S)
@@ -69,7 +72,7 @@ class QueryError(ValueError):
 
 @dataclass
 class Token:
-    kind: str  # hash, spec, field, variant_prefix, runs, word
+    kind: str  # hash, spec, field, variant_prefix, runs, installed, word
     text: str
     negated: bool = False
     key: str = ""
@@ -144,6 +147,10 @@ def _parse_token(raw: str, body: str, negated: bool) -> Token:
             if value.lower() not in RUNS_VALUES:
                 raise QueryError(f"'{raw}': runs= takes yes, no or unknown")
             return Token("runs", raw, negated, value=value.lower())
+        if field_key == "installed":
+            if value.lower() not in INSTALLED_VALUES:
+                raise QueryError(f"'{raw}': installed= takes yes or no")
+            return Token("installed", raw, negated, value=value.lower())
         if field_key == "target" and not value.endswith("*"):
             return _spec(raw, f"target={value}", negated)
         if field_key in FIELD_KEYS:
@@ -183,9 +190,14 @@ def _known_variant_keys(catalog: Catalog) -> set[str]:
 class Evaluator:
     """Evaluates queries against one catalog (caches what does not depend on the query)."""
 
-    def __init__(self, catalog: Catalog, host: Optional[Host] = None) -> None:
+    def __init__(
+        self, catalog: Catalog, host: Optional[Host] = None, installed: Optional[frozenset] = None
+    ) -> None:
         self.catalog = catalog
         self._host = host  # the machine ``runs=`` judges against; this one when None
+        # The full hashes installed in the user's Spack; None when not known (``installed=``).
+        self.installed = installed
+        self._installed_mask: Optional[np.ndarray] = None
         self._runs: Optional[np.ndarray] = None
         self._variant_keys: Optional[set[str]] = None
         self._lower_tables: dict[str, list[str]] = {}
@@ -255,6 +267,13 @@ class Evaluator:
             return self._spec_mask(token.spec, cancelled)
         if kind == "runs":
             return self.runs_codes() == RUNS_VALUES[value]
+        if kind == "installed":
+            if self.installed is None:
+                notes.append(f"'{token.text}': what is installed is not known (--spack tells)")
+                # Neither yes nor no: a negated token must not match everything either.
+                return np.zeros(len(catalog), dtype=bool) ^ token.negated
+            mask = self.installed_mask()
+            return mask if value == "yes" else ~mask
         if kind == "variant_prefix":
             key = token.key
 
@@ -284,6 +303,17 @@ class Evaluator:
         if column == "stacks":
             return catalog.mask_where("stacks", lambda stacks: any(match(s) for s in stacks))
         return catalog.mask_where(column, match)
+
+    def installed_mask(self) -> np.ndarray:
+        """Per spec: is its hash among ``installed``? (One lookup per installed hash: an install
+        tree holds hundreds, a catalog up to millions.)"""
+        if self._installed_mask is None:
+            mask = np.zeros(len(self.catalog), dtype=bool)
+            for full_hash in self.installed or ():
+                if isinstance(full_hash, str) and full_hash:
+                    mask[self.catalog.by_hash(full_hash)] = True
+            self._installed_mask = mask
+        return self._installed_mask
 
     def host(self) -> Host:
         if self._host is None:
@@ -362,9 +392,10 @@ def run_query(
     base: Optional[np.ndarray] = None,
     cancelled: CancelCheck = never,
     host: Optional[Host] = None,
+    installed: Optional[frozenset] = None,
 ) -> tuple[np.ndarray, list[str]]:
     """Parse and evaluate ``text``; returns the matching ids and notes for the status line."""
-    result = Evaluator(catalog, host).evaluate(parse_query(text), base, cancelled)
+    result = Evaluator(catalog, host, installed).evaluate(parse_query(text), base, cancelled)
     return np.flatnonzero(result.mask), result.notes
 
 
@@ -383,6 +414,7 @@ SYNTAX: tuple[tuple[str, str], ...] = (
     ("arch=linux-rhel8-zen2", "platform-os-target"),
     ("^zlib@1.3", "a dependency (specs from Spack indexes)"),
     ("runs=yes  runs=no  runs=unknown", "runs on this machine, or the one --host or ctrl+o names"),
+    ("installed=yes  installed=no", "installed in your Spack (with --spack)"),
     ("os=  platform=  stack=  tag=  package=", "exact value, or prefix with *: stack=e4s*"),
     ("!token", "negate a token: !stack=e4s"),
 )  # fmt: skip

@@ -47,6 +47,8 @@ class LoadOptions:
     lazy: bool = True
     max_download_mb: float = DEFAULT_MAX_DOWNLOAD_MB
     download_deadline: float = DEFAULT_DOWNLOAD_DEADLINE
+    tags: tuple[tuple[str, str], ...] = ()  # (path, tag): inputs with a tag of their own
+    installed: Optional[frozenset] = None  # hashes installed in the user's Spack, when known
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,8 @@ class LoadSession:
         return load(paths, progress=progress, max_bytes=options.max_bytes, tag=options.tag,
                     timeout=options.timeout, status=status, cache=options.use_cache,
                     build=build, max_download_mb=options.max_download_mb,
-                    download_deadline=options.download_deadline)  # fmt: skip
+                    download_deadline=options.download_deadline,
+                    tags=dict(options.tags))  # fmt: skip
 
     def load_all(self) -> LoadResult:
         """Every path at once (or the CLI's preload, once done). Runs in the loading thread;

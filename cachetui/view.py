@@ -90,9 +90,11 @@ def cell_text(value: object) -> str:
 class ViewModel:
     """Computes table rows for a catalog. Thread-safe for reads: it caches only derived tables."""
 
-    def __init__(self, catalog: Catalog, host: Optional[Host] = None) -> None:
+    def __init__(
+        self, catalog: Catalog, host: Optional[Host] = None, installed: Optional[frozenset] = None
+    ) -> None:
         self.catalog = catalog
-        self.evaluator = Evaluator(catalog, host)  # ``host``: this machine when None
+        self.evaluator = Evaluator(catalog, host, installed)  # ``host``: this machine when None
         self._ranks: dict[str, np.ndarray] = {}
         self._scope_cache: dict[Scope, np.ndarray] = {}
         self._widths: Optional[dict[str, int]] = None

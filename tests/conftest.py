@@ -17,7 +17,7 @@ FORMATS = DATA / "formats"
 # The keys of a spec in JSON output, as the README documents them.
 DOCUMENTED_KEYS = {
     "hash", "package", "tag", "version", "versions", "compiler", "os", "platform", "target",
-    "variants", "stacks", "size", "tarball", "source", "dependencies", "runs_here",
+    "variants", "stacks", "size", "tarball", "source", "dependencies", "runs_here", "installed",
 }  # fmt: skip
 
 

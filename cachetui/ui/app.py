@@ -6,7 +6,7 @@ Browsing lives in ``BrowserScreen``; loading in the UI-free ``LoadSession``.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Optional
 
@@ -47,11 +47,13 @@ class CacheApp(App[Optional[str]]):
                  groups: Optional[list[TagGroup]] = None, delays: Optional[Delays] = None,
                  max_download_mb: float = DEFAULT_MAX_DOWNLOAD_MB,
                  download_deadline: float = DEFAULT_DOWNLOAD_DEADLINE,
-                 host: Optional[Host] = None) -> None:  # fmt: skip
+                 host: Optional[Host] = None, tags: Optional[Mapping[str, str]] = None,
+                 installed: Optional[frozenset] = None) -> None:  # fmt: skip
         super().__init__()
         options = LoadOptions(max_bytes=max_bytes, tag=tag, timeout=timeout,
                               use_cache=use_cache, lazy=lazy, max_download_mb=max_download_mb,
-                              download_deadline=download_deadline)  # fmt: skip
+                              download_deadline=download_deadline,
+                              tags=tuple((tags or {}).items()), installed=installed)  # fmt: skip
         # What the CLI already started or found: the load of ``paths`` under way, or the tag
         # groups of a big checkout (else the session looks for them itself).
         self.session = LoadSession(paths, options, preload=preload, groups=groups)

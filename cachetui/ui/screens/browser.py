@@ -105,7 +105,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
     def load_corpus(self) -> None:
         result = self.session.load_all()
         with made_to_last():
-            view = ViewModel(result.catalog, self.host)
+            view = ViewModel(result.catalog, self.host, self.session.options.installed)
             view.column_widths()
             view.runs_codes()
             # The first rows too, for the state as it is now: one trip to the UI thread.
@@ -162,7 +162,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
     def load_tags(self) -> None:
         def loaded(batch: LoadResult, combined: LoadResult, catalog: Catalog) -> None:
             with made_to_last():
-                view = ViewModel(catalog, self.host)
+                view = ViewModel(catalog, self.host, self.session.options.installed)
                 view.column_widths()
                 view.runs_codes()
             self.app.call_from_thread(self._tag_loaded, batch, combined, catalog, view)

@@ -56,7 +56,7 @@ class ExportScreen(ModalScreen[Optional[ExportChoice]]):
             box.border_title = f"Export {self.count:,} spec(s)"
             with RadioSet(id="export-formats"):
                 for fmt in DIALOG_FORMATS:
-                    yield RadioButton(f"{fmt.name:<8} {fmt.description}", value=fmt.name == self.fmt,
+                    yield RadioButton(f"{fmt.name:<12} {fmt.description}", value=fmt.name == self.fmt,
                                       name=fmt.name)  # fmt: skip
             yield Input(default_path(self.fmt), id="export-path")
             yield Label("", id="export-message")
