@@ -208,3 +208,22 @@ async def test_another_machine_from_the_dialog(folder):
 def test_runs_here_snapshot(snap_compare, folder):
     app = CacheApp([str(folder)], host=Host("linux", "ubuntu22.04", "zen2"))
     assert snap_compare(app, terminal_size=(80, 24), press=["H"])
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # spec_semantics.py: "^libelf@0.8" is satisfied by a spec depending on libelf 0.8.13
+        ("^libelf", {"libdwarf"}),
+        ("^libelf@0.8", {"libdwarf"}),
+        ("^libelf@0.9:", set()),
+        ("libdwarf ^libelf@:0.8.13", {"libdwarf"}),
+        ("!^libelf", {"zlib", "libelf", "compiler-wrapper", "gcc-runtime"}),
+    ],
+)
+def test_dependency_tokens_on_specs_from_spack_indexes(query, expected):
+    from conftest import FORMATS
+
+    catalog = load([FORMATS], cache=False).catalog
+    ids, _notes = run_query(catalog, query)
+    assert {catalog.spec(int(i)).package for i in ids} == expected
