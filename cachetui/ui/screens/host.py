@@ -20,7 +20,8 @@ class HostScreen(ModalScreen[Optional[Host]]):
     HostScreen { align: center middle; }
     HostScreen > Vertical { width: 64; height: auto; border: round $accent; background: $surface;
         padding: 0 1; }
-    HostScreen #host-error { color: $error; }
+    HostScreen #host-error { color: $error; width: 100%; }
+    HostScreen Label { width: 100%; }
     """
 
     def __init__(self, current: Host) -> None:
@@ -30,7 +31,7 @@ class HostScreen(ModalScreen[Optional[Host]]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = "Runs on which machine? — enter to set, esc to cancel"
-            yield Label(f"Now: {self.current}. Type TARGET[,OS], e.g. zen4,rhel8 or neoverse_v2.")
+            yield Label(f"Now: {self.current}.\nType TARGET[,OS]: zen4,rhel8 or neoverse_v2.")
             yield Input(value=f"{self.current.target},{self.current.os or ''}".rstrip(","),
                         placeholder="zen4,rhel8", id="host-input")  # fmt: skip
             yield Label("", id="host-error")
