@@ -55,7 +55,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not len(catalog):
         print("cachetui: no specs loaded", file=sys.stderr)
         return EXIT_NOTHING
-    from .query import Evaluator, QueryError, parse_query
+    from .query import Evaluator
+    from .querysyntax import QueryError, parse_query
     from .view import with_runs_here
 
     # One evaluator for the query, --runs-here and the JSON's runs_here: the browser's too.

@@ -30,7 +30,8 @@ from cachetui.cli_listing import find_data
 from cachetui.cli_stats import stats_data
 from cachetui.loader import load
 from cachetui.model import Problem
-from cachetui.query import QueryError, run_query
+from cachetui.query import run_query
+from cachetui.querysyntax import QueryError
 
 BIG = "@@BIG@@"  # stands for a 5,000-digit integer in the JSON text (json.dumps cannot write one)
 BIG_DIGITS = "9" * 5000
