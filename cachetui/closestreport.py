@@ -12,7 +12,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any, Callable
 
-from .closest import DEFAULT_LIMIT, Candidate, Closest, Difference, closest, parse_request
+from .closest import DEFAULT_LIMIT, Candidate, Closest, Difference, closest
+from .closestrequest import parse_request
 from .specsyntax import SpecSyntaxError
 from .text import visible
 

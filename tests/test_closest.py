@@ -16,9 +16,9 @@ from cachetui.closest import (
     VARIANT,
     VERSION,
     closest,
-    parse_request,
 )
 from cachetui.closestreport import difference_text, render
+from cachetui.closestrequest import parse_request
 from cachetui.loader import load
 from cachetui.specsyntax import SpecSyntaxError
 
