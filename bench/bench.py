@@ -433,7 +433,8 @@ CLOSEST_CHILD = """
 import json, os, statistics, time
 import numpy as np
 os.environ["CACHETUI_CACHE_DIR"] = {cache_dir!r}
-from cachetui.closest import closest, parse_request
+from cachetui.closest import closest
+from cachetui.closestrequest import parse_request
 from cachetui.closestreport import render
 from cachetui.loader import load
 catalog = load([{path!r}]).catalog

@@ -25,7 +25,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from cachetui.closure import check, closure_mask, closure_of, known_specs  # noqa: E402
+from cachetui.closure import closure_mask, closure_of, known_specs  # noqa: E402
+from cachetui.closurecheck import check  # noqa: E402
 from cachetui.loader import load  # noqa: E402
 
 B32 = "abcdefghijklmnopqrstuvwxyz234567"

@@ -21,7 +21,7 @@ from .text import visible
 
 if TYPE_CHECKING:
     from .catalog import Catalog
-    from .closure import Checked, CheckReport
+    from .closurecheck import Checked, CheckReport
     from .loader import LoadResult
     from .spackconfig import SpackSetup
 
@@ -153,7 +153,7 @@ def _location(text: str) -> bool:
 def run_check(args: argparse.Namespace, load: Callable[[argparse.Namespace], LoadResult]) -> int:
     """``cachetui check SPEC ... [PATH ...]``: an item that is an existing path or a URL is a
     PATH, any other a hash prefix."""
-    from .closure import check
+    from .closurecheck import check
     from .search import looks_like_hash
 
     paths = [item for item in args.paths if _location(item)]
@@ -186,7 +186,8 @@ def installed_here(
     hash, and everything it links and runs with is installed with it, so a needed hash installed
     here is not missing, and an installed spec's unknown dependencies are not needed. Also,
     per query, the hashes spared that way."""
-    from .closure import AMBIGUOUS, COMPLETE, NO_SUCH_SPEC, CheckReport
+    from .closure import COMPLETE
+    from .closurecheck import AMBIGUOUS, NO_SUCH_SPEC, CheckReport
 
     if not installed:
         return report, {}
@@ -213,7 +214,7 @@ def installed_here(
 
 
 def _lines(catalog: Catalog, report: CheckReport, spared: dict[str, list[str]]) -> list[str]:
-    from .closure import CheckReport, check_lines
+    from .closurecheck import CheckReport, check_lines
 
     lines = []
     for result in report.results:

@@ -1,5 +1,5 @@
 """``cachetui closest`` as text: the ranked binaries with their differences spelled out, as a
-table or JSON, and the command line (registered in cli.py). UI-free; the ranking is in
+table or JSON, and the command line (registered in cli_reports.py). UI-free; the ranking is in
 ``closest``.
 
 Exit 0 when an exact match exists, 1 when only near ones (or none), 2 for a bad request.
@@ -12,7 +12,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any, Callable
 
-from .closest import DEFAULT_LIMIT, Candidate, Closest, Difference, closest, parse_request
+from .closest import DEFAULT_LIMIT, Candidate, Closest, Difference, closest
+from .closestrequest import parse_request
 from .specsyntax import SpecSyntaxError
 from .text import visible
 
@@ -106,7 +107,7 @@ def render(catalog: Catalog, found: Closest, fmt: str = "table") -> str:
     raise ValueError(f"unknown format {fmt!r}")
 
 
-# -- the command line (registered in cli.py) -------------------------------------------------
+# -- the command line (registered in cli_reports.py) -----------------------------------------
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

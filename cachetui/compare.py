@@ -175,7 +175,7 @@ def render(comparison: Comparison, fmt: str = "table", differences: bool = False
     return "\n".join(lines) + "\n"
 
 
-# -- the command line (registered in cli.py) -------------------------------------------------
+# -- the command line (registered in cli_reports.py) -----------------------------------------
 
 
 def add_options(parser: argparse.ArgumentParser) -> None:

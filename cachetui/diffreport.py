@@ -1,5 +1,6 @@
 """``cachetui diff`` as text: the one-screen summary and details as a table, Markdown or JSON,
-and the command line (registered in cli.py). UI-free; what changed is computed in ``diff``.
+and the command line (registered in cli_reports.py). UI-free; what changed is computed in
+``diff``.
 """
 
 from __future__ import annotations
@@ -236,7 +237,7 @@ def render(d: Diff, fmt: str = "table", summary_only: bool = False) -> str:
     raise ValueError(f"unknown format {fmt!r}")
 
 
-# -- the command line (registered in cli.py) -------------------------------------------------
+# -- the command line (registered in cli_reports.py) -----------------------------------------
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -12,7 +12,7 @@ from typing import Optional
 from .builder import CatalogBuilder
 from .catalog import Catalog
 from .loader import LoadResult, TagGroup
-from .query import QueryError, parse_query
+from .querysyntax import QueryError, parse_query
 
 
 class LazyCorpus:

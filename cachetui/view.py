@@ -14,7 +14,8 @@ from .cancel import CancelCheck, check, never
 from .catalog import Catalog
 from .host import Host, Verdict, runs_on
 from .model import Spec
-from .query import Evaluator, QueryError, parse_query
+from .query import Evaluator
+from .querysyntax import QueryError, parse_query
 from .text import visible
 from .versions import sort_key
 

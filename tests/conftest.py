@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from cachetui.cli import main
 from cachetui.host import Host
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,18 @@ def page_text(
         f'---\ntitle: "{title}"\nlayout: cache\ncategories: [package, {tag}]\n'
         f"meta: {json.dumps(meta)}\nspec_details: {json.dumps(specs)}\n---\n"
     )
+
+
+def run_cli(capsys, *args) -> tuple[int, str, str]:
+    """``cachetui ARGS``: the exit code, stdout and stderr."""
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_char_hash(char: str) -> str:
+    """A valid 32-character hash made of one character."""
+    return char * 32
 
 
 def spec_entry(**overrides) -> dict:

@@ -11,7 +11,8 @@ from conftest import SEEDS
 from cachetui.cancel import Cancelled, never
 from cachetui.catalog import Column, empty_catalog
 from cachetui.loader import load
-from cachetui.query import Evaluator, parse_query, run_query
+from cachetui.query import Evaluator, run_query
+from cachetui.querysyntax import parse_query
 from cachetui.schema import CODED, DERIVED, FACETS, PER_PAGE
 from cachetui.search import find_hashes, find_packages
 from cachetui.view import Scope, Sort, ViewModel

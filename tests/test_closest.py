@@ -7,8 +7,9 @@ import json
 
 import pytest
 from conftest import CORPUS, page_text, spec_entry
+from conftest import one_char_hash as h
+from conftest import run_cli as run
 
-from cachetui.cli import main
 from cachetui.closest import (
     CANNOT_RUN,
     COMPILER,
@@ -16,24 +17,13 @@ from cachetui.closest import (
     VARIANT,
     VERSION,
     closest,
-    parse_request,
 )
 from cachetui.closestreport import difference_text, render
+from cachetui.closestrequest import parse_request
 from cachetui.loader import load
 from cachetui.specsyntax import SpecSyntaxError
 
 REQUEST = "hdf5@1.14 +mpi %gcc@13 target=zen3 os=rhel8"
-
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def h(char: str) -> str:
-    """A valid 32-character hash made of one character."""
-    return char * 32
 
 
 def entry(char: str, **fields) -> dict:

@@ -17,18 +17,15 @@ from hypothesis import strategies as st
 
 from cachetui.builder import CatalogBuilder
 from cachetui.closure import (
-    AMBIGUOUS,
     COMPLETE,
     INCOMPLETE,
-    NO_SUCH_SPEC,
     UNKNOWN,
-    check,
-    check_lines,
     closure_mask,
     closure_of,
     known_specs,
     needed,
 )
+from cachetui.closurecheck import AMBIGUOUS, NO_SUCH_SPEC, check, check_lines
 from cachetui.loader import load
 from cachetui.spackdb import Dependency
 

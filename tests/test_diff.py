@@ -7,23 +7,13 @@ import json
 import numpy as np
 import pytest
 from conftest import CORPUS, FORMATS, page_text, spec_entry
+from conftest import one_char_hash as h
+from conftest import run_cli as run
 
-from cachetui.cli import main
 from cachetui.diff import diff, load_side, tag_side
 from cachetui.diffcodes import combine, pair
 from cachetui.diffreport import render
 from cachetui.loader import load
-
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def h(char: str) -> str:
-    """A valid 32-character hash made of one character."""
-    return char * 32
 
 
 @pytest.fixture

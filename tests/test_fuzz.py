@@ -26,10 +26,12 @@ from hostile import OTHER_HASH, b32, index_cache_files, sha256, write_big_folder
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cachetui.cli import find_data, stats_data
+from cachetui.cli_listing import find_data
+from cachetui.cli_stats import stats_data
 from cachetui.loader import load
 from cachetui.model import Problem
-from cachetui.query import QueryError, run_query
+from cachetui.query import run_query
+from cachetui.querysyntax import QueryError
 
 BIG = "@@BIG@@"  # stands for a 5,000-digit integer in the JSON text (json.dumps cannot write one)
 BIG_DIGITS = "9" * 5000

@@ -6,7 +6,8 @@ import pytest
 from conftest import CORPUS, SEEDS
 
 from cachetui.loader import load
-from cachetui.query import QueryError, parse_query, run_query
+from cachetui.query import run_query
+from cachetui.querysyntax import QueryError, parse_query
 from cachetui.search import find_hashes, find_packages, one_edit_variants
 
 

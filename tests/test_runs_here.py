@@ -15,7 +15,8 @@ from conftest import page_text, spec_entry
 from cachetui.cli import main
 from cachetui.host import Host
 from cachetui.loader import load
-from cachetui.query import QueryError, run_query
+from cachetui.query import run_query
+from cachetui.querysyntax import QueryError
 from cachetui.ui.app import CacheApp
 from cachetui.ui.screens.host import HostScreen
 from cachetui.ui.widgets.detail_panel import DetailPanel

@@ -1,4 +1,5 @@
-"""The help screen: every key from the action table, and the query syntax from ``query.SYNTAX``."""
+"""The help screen: every key from the action table, and the query syntax from
+``querysyntax.SYNTAX``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...query import SYNTAX
+from ...querysyntax import SYNTAX
 from ..actions import bindings, help_rows
 
 CLIPBOARD_HELP = (

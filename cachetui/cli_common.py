@@ -1,0 +1,105 @@
+"""What every command of the command line shares: the command list, the path options,
+and loading with its problems reported and its index cache written after the output."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from typing import TYPE_CHECKING
+
+from .cli_spack import CHECK_HELP, add_option, load_inputs
+from .limits import DEFAULT_DOWNLOAD_DEADLINE, DEFAULT_MAX_DOWNLOAD_MB
+
+if TYPE_CHECKING:
+    from .loader import LoadResult
+
+COMMANDS = {
+    "list": "print the specs, one per row, in a chosen format (--query to filter)",
+    "find": "find specs by hash fragment and packages by name (typo-tolerant)",
+    "stats": "summarise what was loaded, and every bad file with its reason",
+    "cache": "show where the on-disk caches are and how big (info), or remove them (clear)",
+    "diff": "what changed between two tags, or two paths or mirrors",
+    "compare": "two or more specs side by side, their differing fields marked",
+    "closest": "the cached binaries closest to a spec you would install, differences spelled out",
+    "check": CHECK_HELP,
+}
+
+
+def add_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="page files or folders (default: the bundled seeds)",
+    )
+    parser.add_argument(
+        "--tag", default=None, metavar="TAG",
+        help="tag for specs from Spack indexes and mirrors (default: the mirror's name)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--timeout", type=float, default=30.0, metavar="SECONDS",
+        help="network timeout for http(s) mirrors (default: 30)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-cache", dest="use_cache", action="store_false",
+        help="parse everything again; neither read nor write the on-disk index cache",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-file-mb",
+        type=float,
+        default=None,
+        metavar="MB",
+        help="skip page files larger than this (default: 64)",
+    )
+    parser.add_argument(
+        "--host", default=None, metavar="TARGET[,OS]",
+        help="judge 'runs here' against this machine, e.g. zen4,rhel8 (default: this one)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-download-mb", type=float, default=DEFAULT_MAX_DOWNLOAD_MB, metavar="MB",
+        help="stop a mirror download, or an index inflating, past this size"
+        f" (default: {DEFAULT_MAX_DOWNLOAD_MB:g})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--download-deadline", type=float, default=DEFAULT_DOWNLOAD_DEADLINE, metavar="SECONDS",
+        help=f"stop a mirror download that takes longer than this in all (default: {DEFAULT_DOWNLOAD_DEADLINE:g})",
+    )  # fmt: skip
+    add_option(parser)  # --spack
+
+
+def load_args(args: argparse.Namespace) -> LoadResult:
+    from .loader import DEFAULT_MAX_BYTES, bundled_seeds, load, made_to_last
+
+    paths, tags = load_inputs(args, lambda: str(bundled_seeds()))
+    max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
+    with made_to_last():
+        result = load(paths, max_bytes=max_bytes, tag=args.tag, timeout=args.timeout,
+                      cache=args.use_cache, max_download_mb=args.max_download_mb,
+                      download_deadline=args.download_deadline, tags=tags)  # fmt: skip
+    _report(result)
+    _unsaved.append(result)
+    return result
+
+
+_unsaved: list[LoadResult] = []  # loads whose index cache is written once the output is out
+
+
+def save_caches() -> None:
+    with contextlib.suppress(OSError):
+        sys.stdout.flush()  # the answer first: writing a big cache takes a second or two
+    while _unsaved:
+        _unsaved.pop().pending.save()
+
+
+def _report(result: LoadResult) -> None:
+    from .text import visible
+
+    for problem in result.problems:
+        print(f"cachetui: {visible(str(problem))}", file=sys.stderr)
+    if result.errors:
+        print(f"cachetui: {len(result.errors)} file(s) skipped", file=sys.stderr)
+
+
+def write(text: str) -> None:
+    sys.stdout.write(text)
