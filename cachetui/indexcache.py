@@ -31,12 +31,13 @@ from .builder import CatalogBuilder, PageRecord
 from .cachedirs import cache_base, download_cache_dir, index_cache_dir, remove_stale_temporaries
 from .errors import CacheInvalid
 from .fetchers import is_url
+from .hashcol import WIDTH, Hashes
 from .interner import Interner
 from .model import Problem
 from .schema import CODED
 from .spackdb import Dependency
 
-FORMAT = 3
+FORMAT = 4
 CACHE_MIN_BYTES = 1_000_000  # smaller inputs parse in milliseconds: not worth a cache file
 TUPLE_COLUMNS = ("versions", "variants", "stacks")
 TEMPORARY_PREFIX = ".tmp-"
@@ -97,8 +98,14 @@ def write(target: Path, root: str, files: dict[str, tuple[int, int, str]], probl
             for p in builder.pages
         ],  # fmt: skip
     }
-    _put_texts(arrays, doc, "hashes", builder.hashes, empty="")
-    _put_texts(arrays, doc, "tarballs", builder.tarballs, empty=None)
+    hashes = Hashes.of(builder.hashes)
+    if hashes.odd:  # bad data kept as given: as text
+        _put_texts(arrays, doc, "hashes", hashes.tolist(), empty="")
+    else:
+        arrays["hashes_s32"] = hashes.raw
+        doc["hashes"] = None
+    arrays["tarball_codes"] = np.frombuffer(builder.tarball_codes, dtype=np.int32)
+    doc["tarballs"] = [None if t is None else list(t) for t in builder.tarball_table.values]
     # One JSON line per page's meta, decoded when a page is first looked at.
     _put_texts(arrays, doc, "metas", [page.meta_json() for page in builder.pages], empty="")
     arrays["doc"] = np.frombuffer(
@@ -152,8 +159,11 @@ def read(
             _check_doc(doc)
             codes = {name: bundle[f"codes_{name}"] for name in CODED}
             sizes = bundle["sizes"]
-            hashes = _get_texts(bundle, doc, "hashes", doc["specs"], empty="")
-            tarballs = _get_texts(bundle, doc, "tarballs", doc["specs"], empty=None)
+            if doc["hashes"] is None and "hashes_s32" in bundle.files:
+                hashes: Any = _get_hashes(bundle["hashes_s32"], doc["specs"])
+            else:
+                hashes = _get_texts(bundle, doc, "hashes", doc["specs"], empty="")
+            tarballs = bundle["tarball_codes"]
             metas = _get_texts(bundle, doc, "metas", len(doc["pages"]), empty="")
     except FileNotFoundError:
         raise CacheInvalid("none yet") from None
@@ -162,8 +172,8 @@ def read(
     except Exception as error:  # whatever a damaged file does to numpy or zipfile
         raise CacheInvalid(f"unreadable ({type(error).__name__})") from None
     try:
-        _check_texts(hashes, "hashes", len_=doc["specs"])
-        _check_texts(tarballs, "tarballs", len_=doc["specs"], nullable=True)
+        if not isinstance(hashes, Hashes):
+            _check_texts(hashes, "hashes", len_=doc["specs"])
         _check_texts(metas, "metas", len_=len(doc["pages"]))
         builder = _builder(doc, codes, sizes, hashes, tarballs, metas)
         files = {p: (size, mtime, kind) for p, size, mtime, kind in doc["files"]}
@@ -256,9 +266,29 @@ def _check_doc(doc: dict) -> None:
     problems = doc.get("problems")
     if not isinstance(problems, list) or not all(map(_problem, problems)):
         raise _forged("problems")
-    for name in ("hashes", "tarballs", "metas"):
+    for name in ("hashes", "metas"):
         if doc.get(name) is not None and not isinstance(doc.get(name), list):
             raise _forged(name)
+    templates = doc.get("tarballs")
+    if not isinstance(templates, list) or not all(map(_template, templates)):
+        raise _forged("tarballs")
+
+
+def _template(entry: Any) -> bool:
+    return entry is None or (isinstance(entry, list) and len(entry) in (1, 2)
+                             and all(type(t) is str for t in entry))  # fmt: skip
+
+
+def _get_hashes(raw: np.ndarray, count: int) -> Hashes:
+    """The ``S32`` hashes, checked: ASCII, and padding only at the end (a value with a NUL
+    inside would not be what was written)."""
+    if raw.dtype != np.dtype(f"S{WIDTH}") or raw.ndim != 1 or len(raw) != count:
+        raise _forged("hashes")
+    data = raw.view(np.uint8).reshape(count, WIDTH)
+    nul = data == 0
+    if (data >= 0x80).any() or (nul[:, :-1] & ~nul[:, 1:]).any():
+        raise _forged("hashes")
+    return Hashes(raw)
 
 
 def _put_texts(arrays: dict, doc: dict, name: str, texts: list[Any], empty: Optional[str]) -> None:
@@ -282,7 +312,7 @@ def _get_texts(bundle: Any, doc: dict, name: str, count: int, empty: Optional[st
     return texts if empty == "" or all(texts) else [text or None for text in texts]
 
 
-def _builder(doc: dict, codes: dict, sizes: np.ndarray, hashes: list, tarballs: list,
+def _builder(doc: dict, codes: dict, sizes: np.ndarray, hashes: Any, tarballs: np.ndarray,
              metas: list[str]) -> CatalogBuilder:  # fmt: skip
     builder = CatalogBuilder()
     count = len(hashes)
@@ -306,11 +336,18 @@ def _builder(doc: dict, codes: dict, sizes: np.ndarray, hashes: list, tarballs: 
         builder.codes[name] = array("i", column.tobytes())
     if len(sizes) != count or len(tarballs) != count:
         raise ValueError("columns of different lengths")
+    templates = [None if t is None else tuple(t) for t in doc["tarballs"]]
+    if tarballs.dtype.kind not in "iu" or tarballs.ndim != 1:
+        raise _forged("tarballs")
+    if count and (tarballs.min() < 0 or tarballs.max() >= len(templates)):
+        raise _forged("tarballs")
+    builder.tarball_table.values = templates
+    builder.tarball_table.index = {t: code for code, t in enumerate(templates)}
+    builder.tarball_codes = array("i", np.asarray(tarballs, dtype=np.int32).tobytes())
     if sizes.dtype.kind not in "iu" or sizes.ndim != 1:
         raise _forged("sizes")
     builder.sizes = array("q", np.asarray(sizes, dtype=np.int64).tobytes())
     builder.hashes = hashes
-    builder.tarballs = tarballs
     deps: list[tuple] = [()] * count
     for index, entries in doc["deps"]:
         deps[index] = tuple(Dependency(n, v, h, tuple(t)) for n, v, h, t in entries)
@@ -355,7 +392,8 @@ class Plan:
             return
         for page in self.builder.pages:
             seen = parser.hashes_of_tag.setdefault(page.tag, set())
-            seen.update(h for h in self.builder.hashes[page.start : page.start + page.count] if h)
+            hashes = self.builder.hashes[page.start : page.start + page.count]
+            seen.update(h for h in hashes if h)
 
     def describe(self, parsed: int) -> str:
         if self.status == "hit" and not parsed and not self.deleted:
