@@ -11,7 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
 
-from .hashcol import Hashes, template, untemplate as template_text
+from .hashcol import Hashes, template
+from .hashcol import untemplate as template_text
 from .interner import Interner
 from .rows import CODED_FIELDS, HASH, SIZE, STACKS, TARBALL, SpecRow
 from .schema import CODED
