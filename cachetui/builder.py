@@ -11,6 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
 
+from .hashcol import Hashes, template
+from .hashcol import untemplate as template_text
 from .interner import Interner
 from .rows import CODED_FIELDS, HASH, SIZE, STACKS, TARBALL, SpecRow
 from .schema import CODED
@@ -57,33 +59,49 @@ class CatalogBuilder:
     def __init__(self) -> None:
         self.tables = {name: Interner() for name in CODED}
         self.codes = {name: array("i") for name in CODED}
-        self.hashes: list[str] = []
+        # A list while parsing; ``Hashes`` once built or read from the index cache.
+        self.hashes: Union[list[str], Hashes] = []
         self.sizes = array("q")
-        self.tarballs: list[Optional[str]] = []
+        # Tarball URLs as codes into templates (``hashcol.template``): most are derivable.
+        self.tarball_codes = array("i")
+        self.tarball_table = Interner()
         self.deps: list[tuple] = []  # per spec: its dependencies (Spack indexes only)
         self.pages: list[PageRecord] = []
 
     def __len__(self) -> int:
         return len(self.hashes)
 
+    def _hash_list(self) -> list[str]:
+        """The hashes as a list that can grow (a read or built builder keeps ``Hashes``)."""
+        if isinstance(self.hashes, Hashes):
+            self.hashes = self.hashes.tolist()
+        return self.hashes
+
+    def tarball(self, index: int) -> Optional[str]:
+        shape = self.tarball_table.values[self.tarball_codes[index]]
+        return None if shape is None else template_text(shape, self.hashes[index])
+
     def merge(self, other: CatalogBuilder) -> None:
         """Append ``other``'s specs after these, re-coding its values into these tables."""
         import numpy as np
 
         offset = len(self.hashes)
-        for name in CODED:
-            table, values = self.tables[name], other.tables[name].values
+        pairs = [(self.tables[name], other.tables[name], self.codes[name], other.codes[name])
+                 for name in CODED]  # fmt: skip
+        pairs.append((self.tarball_table, other.tarball_table, self.tarball_codes,
+                      other.tarball_codes))  # fmt: skip
+        for table, theirs, mine, their_codes in pairs:
+            values = theirs.values
             # Lookups in C; only values new to this table take the slow road.
             found = list(map(table.index.get, values))
             if None in found:
                 found = [table.code(v) if c is None else c for c, v in zip(found, values)]
             lut = np.array(found or [0], dtype=np.int32)
-            codes = np.frombuffer(other.codes[name], dtype=np.int32)
+            codes = np.frombuffer(their_codes, dtype=np.int32)
             if len(codes):
-                self.codes[name].frombytes(lut[codes].astype(np.int32).tobytes())
-        self.hashes.extend(other.hashes)
+                mine.frombytes(lut[codes].astype(np.int32).tobytes())
+        self._hash_list().extend(other.hashes)
         self.sizes.extend(other.sizes)
-        self.tarballs.extend(other.tarballs)
         self.deps.extend(other.deps)
         for page in other.pages:  # copies: ``other`` stays as it was (a cache may still save it)
             self.pages.append(PageRecord(page.package, page.tag, page.source, page.meta_source,
@@ -96,6 +114,7 @@ class CatalogBuilder:
 
         kept = CatalogBuilder()
         kept.tables = self.tables
+        kept.tarball_table = self.tarball_table
         pages = [page for page in self.pages if page.source in keep_sources]
         if not pages:
             return kept
@@ -105,8 +124,10 @@ class CatalogBuilder:
                 "i", np.frombuffer(self.codes[name], dtype=np.int32)[index].tobytes()
             )
         kept.sizes = array("q", np.frombuffer(self.sizes, dtype=np.int64)[index].tobytes())
-        kept.hashes = [self.hashes[i] for i in index.tolist()]
-        kept.tarballs = [self.tarballs[i] for i in index.tolist()]
+        kept.tarball_codes = array(
+            "i", np.frombuffer(self.tarball_codes, dtype=np.int32)[index].tobytes()
+        )
+        kept.hashes = Hashes.of(self.hashes).take(index)
         kept.deps = [self.deps[i] for i in index.tolist()]
         start = 0
         for page in pages:
@@ -131,9 +152,9 @@ class CatalogBuilder:
         specs, pages = mark
         for name in CODED:
             del self.codes[name][specs:]
-        del self.hashes[specs:]
+        del self._hash_list()[specs:]
         del self.sizes[specs:]
-        del self.tarballs[specs:]
+        del self.tarball_codes[specs:]
         del self.deps[specs:]
         del self.pages[pages:]
 
@@ -159,8 +180,10 @@ class CatalogBuilder:
         for combo, count in Counter(columns[STACKS]).items():
             for stack in combo:
                 page.specs_by_stack[stack] = page.specs_by_stack.get(stack, 0) + count
-        self.hashes.extend(columns[HASH])
+        hashes = columns[HASH]
+        self._hash_list().extend(hashes)
         self.sizes.extend(-1 if size is None else size for size in columns[SIZE])
-        self.tarballs.extend(columns[TARBALL])
+        code = self.tarball_table.code
+        self.tarball_codes.extend([code(template(t, h)) for h, t in zip(hashes, columns[TARBALL])])
         self.deps.extend(deps if deps is not None else [()] * len(rows))
         page.count += len(rows)

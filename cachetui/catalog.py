@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 import numpy as np
 
 from .cancel import CancelCheck, check, never
+from .hashcol import WIDTH, Hashes, Tarballs
 from .interner import Interner
 from .model import Package, Spec, parse_compiler
 from .schema import CODED, FACET_COLUMN, FACETS, PER_PAGE
@@ -99,21 +100,24 @@ class Catalog:
 
     def __init__(
         self,
-        hashes: list[str],
+        hashes: Union[Sequence[str], Hashes],
         columns: dict[str, Column],
         pages: list[PageRecord],
         page_of: np.ndarray,
         sizes: np.ndarray,
-        tarballs: list[Optional[str]],
+        tarballs: Optional[Tarballs] = None,
         deps: Optional[list[tuple]] = None,
     ) -> None:
-        self.hashes = hashes
+        # ``Hashes`` reads like a list of str: ``catalog.hashes[i]``, ``take(ids)``, ``argsort``.
+        self.hashes = Hashes.of(hashes)
         self.deps = deps if deps is not None else [()] * len(hashes)
         self._dependents: Optional[dict[str, list[int]]] = None
         self._columns = columns
         self.pages = pages
         self.page_of = page_of
         self.sizes = sizes
+        if tarballs is None:
+            tarballs = Tarballs(np.zeros(len(hashes), dtype=np.int32), [None], self.hashes)
         self.tarballs = tarballs
         # Per-page fields become per-spec columns through the page index.
         for name in PER_PAGE:
@@ -123,8 +127,8 @@ class Catalog:
             self._columns[name] = Column(name, codes, table.values)
         self._add_derived_columns()
         self._packages: Optional[dict[tuple[str, str], Package]] = None
-        self._hash_order: Optional[list[int]] = None
-        self._sorted_hashes: Optional[list[str]] = None
+        self._hash_order: Optional[np.ndarray] = None
+        self._sorted_hashes: Optional[np.ndarray] = None
 
     # -- construction ------------------------------------------------------------------------
 
@@ -243,11 +247,16 @@ class Catalog:
 
     # -- hashes ------------------------------------------------------------------------------
 
-    def _hash_index(self) -> tuple[list[str], list[int]]:
+    def _hash_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """The hashes in order (``S32``, or objects when some do not fit) and their ids."""
         if self._sorted_hashes is None or self._hash_order is None:
-            order = sorted(range(len(self.hashes)), key=self.hashes.__getitem__)
+            order = self.hashes.argsort()
+            raw = self.hashes.raw
+            self._sorted_hashes = (
+                raw[order] if not self.hashes.odd
+                else np.array(self.hashes.take(order), dtype=object)
+            )  # fmt: skip
             self._hash_order = order
-            self._sorted_hashes = [self.hashes[i] for i in order]
         return self._sorted_hashes, self._hash_order
 
     def by_hash_prefix(self, prefix: str, limit: Optional[int] = None) -> list[int]:
@@ -256,11 +265,19 @@ class Catalog:
         if not prefix:
             return []
         sorted_hashes, order = self._hash_index()
-        lo = bisect.bisect_left(sorted_hashes, prefix)
-        hi = bisect.bisect_left(sorted_hashes, prefix + "\U0010ffff", lo)
+        if sorted_hashes.dtype == object:
+            lo = bisect.bisect_left(sorted_hashes, prefix)
+            hi = bisect.bisect_left(sorted_hashes, prefix + "\U0010ffff", lo)
+        else:
+            if not prefix.isascii() or len(prefix) > WIDTH:
+                return []
+            key = prefix.encode("ascii")
+            lo = int(np.searchsorted(sorted_hashes, key, side="left"))
+            top = key + b"\xff" * (WIDTH - len(key))  # hashes that fit are ASCII
+            hi = int(np.searchsorted(sorted_hashes, top, side="right"))
         if limit is not None:
             hi = min(hi, lo + limit)
-        return order[lo:hi]
+        return order[lo:hi].tolist()
 
     def dependents(self, full_hash: str) -> list[int]:
         """Ids of the loaded specs that depend on ``full_hash`` (built on first use)."""
@@ -347,7 +364,7 @@ def empty_catalog() -> Catalog:
         return Column(name, np.zeros(0, dtype=np.int32), [])
 
     columns = {name: empty(name) for name in CODED}
-    return Catalog([], columns, [], np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64), [])
+    return Catalog([], columns, [], np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64))
 
 
 def build_catalog(builder: CatalogBuilder) -> Catalog:
@@ -359,6 +376,8 @@ def build_catalog(builder: CatalogBuilder) -> Catalog:
     counts = np.array([page.count for page in builder.pages], dtype=np.int64)
     page_of = np.repeat(np.arange(len(builder.pages), dtype=np.int32), counts)
     sizes = np.frombuffer(builder.sizes, dtype=np.int64).copy()
-    return Catalog(
-        builder.hashes, columns, builder.pages, page_of, sizes, builder.tarballs, builder.deps
-    )
+    # The builder keeps the compact hashes too: its lists would double them (it may be saved).
+    hashes = builder.hashes = Hashes.of(builder.hashes)
+    tarball_codes = np.frombuffer(builder.tarball_codes, dtype=np.int32).copy()
+    tarballs = Tarballs(tarball_codes, builder.tarball_table.values or [None], hashes)
+    return Catalog(hashes, columns, builder.pages, page_of, sizes, tarballs, builder.deps)

@@ -47,8 +47,11 @@ def find_parser() -> argparse.ArgumentParser:
 def cmd_list(args: argparse.Namespace) -> int:
     from itertools import islice
 
+    import numpy as np
+
     from .cli_spack import installed_of, mark_installed
     from .export import render, render_lines
+    from .fastexport import render_fast
 
     result = load_args(args)
     catalog = result.catalog
@@ -74,16 +77,22 @@ def cmd_list(args: argparse.Namespace) -> int:
             print(f"cachetui: {note}", file=sys.stderr)
     if args.limit is not None:
         ids = ids[: max(args.limit, 0)]
-    specs = mark_installed(catalog.specs(ids), installed_of(args))
-    if args.format in ("json", "jsonl", "yaml"):
-        specs = with_runs_here(specs, ids, evaluator.runs_codes())
-    if args.format not in LINE_NAMES:
-        write(render(list(specs), args.format))
+    fast = render_fast(catalog, ids, args.format)  # formats that show no per-user marks
+    if fast is not None:
+        write(fast)
     else:
-        for line in render_lines(islice(specs, None), args.format):
-            write(line)
+        specs = mark_installed(catalog.specs(ids), installed_of(args))
+        if args.format in ("json", "jsonl", "yaml"):
+            specs = with_runs_here(specs, ids, evaluator.runs_codes())
+        if args.format not in LINE_NAMES:
+            write(render(list(specs), args.format))
+        else:
+            for line in render_lines(islice(specs, None), args.format):
+                write(line)
     if args.format == "hashes":
-        missing = sum(1 for i in ids if not catalog.hashes[i])
+        chosen = np.asarray(ids, dtype=np.int64)
+        blank = catalog.hashes.raw[chosen] == b""  # a hash that does not fit is kept aside
+        missing = int(blank.sum()) - int(np.isin(chosen, list(catalog.hashes.odd)).sum())
         if missing:
             print(f"cachetui: {missing} spec(s) have no hash and were left out", file=sys.stderr)
     return EXIT_OK

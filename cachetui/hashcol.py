@@ -1,0 +1,133 @@
+"""Compact per-spec columns of hashes and tarball URLs. UI-free.
+
+A million hashes as Python strings cost ~90 MB, their tarball URLs ~230 MB. Here a hash is 32
+bytes of a fixed-width numpy array (``S32``), and a tarball URL is a code into a table of
+templates: the URL with the spec's own hash cut out, which specs of one package, version,
+compiler and architecture share. Values that do not fit (a hash that is not short ASCII text,
+bad data kept as given) are kept aside whole, so every value comes back exactly as read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Optional, Union, overload
+
+import numpy as np
+
+WIDTH = 32
+# A tarball template: None (no tarball), (url,) (its hash is not in it), (head, tail).
+Template = Optional[tuple]
+
+
+def _fits(text: str) -> bool:
+    return len(text) <= WIDTH and text.isascii() and "\x00" not in text
+
+
+class Hashes(Sequence):
+    """Every spec's hash: ``raw`` (``S32``), and ``odd``, the values that do not fit by index."""
+
+    __slots__ = ("raw", "odd")
+
+    def __init__(self, raw: np.ndarray, odd: Optional[dict[int, str]] = None) -> None:
+        self.raw = raw
+        self.odd = odd or {}
+
+    @classmethod
+    def of(cls, texts: Union[Sequence[str], Hashes]) -> Hashes:
+        if isinstance(texts, Hashes):
+            return texts
+        odd = {i: t for i, t in enumerate(texts) if not _fits(t)}
+        if not odd:
+            try:
+                return cls(
+                    np.array(texts, dtype=f"S{WIDTH}") if texts else np.zeros(0, f"S{WIDTH}")
+                )
+            except UnicodeEncodeError:  # not expected: _fits checked every value
+                pass
+        fitting = ["" if i in odd else t for i, t in enumerate(texts)]
+        raw = np.array(fitting, dtype=f"S{WIDTH}") if fitting else np.zeros(0, f"S{WIDTH}")
+        return cls(raw, odd)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: Union[int, slice]) -> Union[str, list[str]]:
+        if isinstance(index, slice):
+            return self.take(range(len(self))[index])
+        if self.odd:
+            found = self.odd.get(index if index >= 0 else index + len(self))
+            if found is not None:
+                return found
+        return self.raw[index].decode("ascii")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tolist())
+
+    def take(self, ids: Sequence[int]) -> list[str]:
+        """The hashes of ``ids``, as text."""
+        ids = np.asarray(ids, dtype=np.int64)
+        texts = [b.decode("ascii") for b in self.raw[ids].tolist()]
+        if self.odd:
+            for position, spec_id in enumerate(ids.tolist()):
+                found = self.odd.get(spec_id)
+                if found is not None:
+                    texts[position] = found
+        return texts
+
+    def tolist(self) -> list[str]:
+        return self.take(np.arange(len(self)))
+
+    def argsort(self) -> np.ndarray:
+        """Spec ids in hash order (stable), as a sort of the texts would give them."""
+        if not self.odd:
+            return np.argsort(self.raw, kind="stable")
+        return np.argsort(np.array(self.tolist(), dtype=object), kind="stable")
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.raw.nbytes)
+
+
+def template(tarball: Optional[str], full_hash: str) -> Template:
+    """``tarball`` with ``full_hash`` cut out (its last occurrence)."""
+    if tarball is None:
+        return None
+    at = tarball.rfind(full_hash) if full_hash else -1
+    if at < 0:
+        return (tarball,)
+    return (tarball[:at], tarball[at + len(full_hash) :])
+
+
+def untemplate(shape: Template, full_hash: str) -> Optional[str]:
+    if shape is None:
+        return None
+    if len(shape) == 1:
+        return shape[0]
+    return shape[0] + full_hash + shape[1]
+
+
+class Tarballs(Sequence):
+    """Every spec's tarball URL, rebuilt from a template (per code) and the spec's hash."""
+
+    __slots__ = ("codes", "templates", "hashes")
+
+    def __init__(self, codes: np.ndarray, templates: list[Template], hashes: Hashes) -> None:
+        self.codes = codes
+        self.templates = templates
+        self.hashes = hashes
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, index: int) -> Optional[str]:  # type: ignore[override]
+        shape = self.templates[self.codes[index]]
+        return shape if shape is None else untemplate(shape, self.hashes[index])
+
+    def __iter__(self) -> Iterator[Optional[str]]:
+        return (self[i] for i in range(len(self)))
