@@ -43,7 +43,7 @@ def difference_text(d: Difference) -> str:
     return f"{d.field} {d.have or '-'} ({asked} {d.wanted}) {mark}"
 
 
-def _spec_line(catalog: Catalog, candidate: Candidate) -> str:
+def spec_line(catalog: Catalog, candidate: Candidate) -> str:
     spec = catalog.spec(candidate.spec_id)
     name = f"{spec.package}@{spec.version}" if spec.version else spec.package
     arch = "-".join(part or "-" for part in (spec.platform, spec.os, spec.target))
@@ -70,7 +70,7 @@ def render_table(catalog: Catalog, found: Closest) -> str:
     lines += [f"  note: {note}" for note in found.notes]
     for rank, candidate in enumerate(found.candidates, 1):
         verdict = "exact" if candidate.exact else f"cost {candidate.cost}"
-        lines.append(f"{rank:>3}. {_spec_line(catalog, candidate)}  {verdict}")
+        lines.append(f"{rank:>3}. {spec_line(catalog, candidate)}  {verdict}")
         if candidate.differences:
             lines.append("     " + ", ".join(map(difference_text, candidate.differences)))
     shown = len(found.candidates)

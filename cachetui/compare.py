@@ -141,7 +141,7 @@ def compare(specs: Sequence[Compared]) -> Comparison:
 # -- rendering -------------------------------------------------------------------------------
 
 
-def _labels(specs: Sequence[Compared]) -> list[str]:
+def labels(specs: Sequence[Compared]) -> list[str]:
     """Short hashes, long enough to tell the specs apart."""
     hashes = [c.spec.hash for c in specs]
     width = 7
@@ -162,7 +162,7 @@ def render(comparison: Comparison, fmt: str = "table", differences: bool = False
         return json.dumps(clean_json(data), ensure_ascii=False, indent=2) + "\n"
     if fmt != "table":
         raise ValueError(f"unknown format {fmt!r}")
-    table = [["", "FIELD", *_labels(comparison.specs)]]
+    table = [["", "FIELD", *labels(comparison.specs)]]
     table += [
         [DIFFERS if r.differs else "", r.field, *("-" if v is None else v for v in r.values)]
         for r in rows

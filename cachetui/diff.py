@@ -17,7 +17,7 @@ command are in ``diffreport``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -136,13 +136,17 @@ class Diff:
         rows.sort(key=lambda r: (r.package, r.version, r.hash))
         return rows
 
-    def changed_rows(self) -> list[tuple[SpecRow, SpecRow, VariantChange, str, str, str]]:
-        """(before, after, what changed, os, target, compiler) for every changed pair."""
+    def changed_rows(
+        self, keep: Optional[np.ndarray] = None
+    ) -> list[tuple[SpecRow, SpecRow, VariantChange, str, str, str]]:
+        """(before, after, what changed, os, target, compiler) for every changed pair, or for
+        the pairs ``keep`` (a mask over them) marks."""
         a, b = self.before.catalog, self.after.catalog
         out = []
-        for i, j, c in zip(
-            self.changed_before.tolist(), self.changed_after.tolist(), self._change_of.tolist()
-        ):
+        before, after, change_of = self.changed_before, self.changed_after, self._change_of
+        if keep is not None:
+            before, after, change_of = before[keep], after[keep], change_of[keep]
+        for i, j, c in zip(before.tolist(), after.tolist(), change_of.tolist()):
             old = SpecRow(value_of(a, "package", i), value_of(a, "version", i), a.hashes[i],
                           value_of(a, "variants", i))  # fmt: skip
             new = SpecRow(value_of(b, "package", j), value_of(b, "version", j), b.hashes[j],

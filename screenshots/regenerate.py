@@ -18,8 +18,10 @@ sys.path.insert(0, str(ROOT))
 
 from cachetui.ui.app import CacheApp  # noqa: E402
 
+CORPUS = "tests/data/corpus-real"  # real pages of several tags, for the diff
+
 SHOTS = {
-    # name: (terminal size, keys pressed after loading)
+    # name: (terminal size, keys pressed after loading[, the paths loaded: the seeds unless given])
     "main": ((120, 36), ()),
     "detail": (
         (120, 36),
@@ -42,6 +44,11 @@ SHOTS = {
     "filter": ((120, 36), ("slash", *"mpi4py os=ubuntu24.04 %gcc@13", "enter")),
     "help": ((100, 40), ("question_mark",)),
     "narrow-80x24": ((80, 24), ()),
+    "diff": (
+        (120, 36),
+        ("d", *"2025-03-23", "enter", *"07-13", "enter"),
+        CORPUS,
+    ),
 }
 
 
@@ -52,13 +59,15 @@ async def settle(pilot) -> None:
         await pilot.pause()
 
 
-async def shoot(name: str, size: tuple[int, int], keys: tuple[str, ...]) -> Path:
-    app = CacheApp(["seeds"])
+async def shoot(name: str, size: tuple[int, int], keys: tuple[str, ...], path: str) -> Path:
+    app = CacheApp([path])
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
+        app.clear_notifications()  # load warnings of the real pages are not the picture's
+        await pilot.pause()
         path = HERE / f"{name}.svg"
         app.save_screenshot(filename=path.name, path=str(HERE))
         return path
@@ -66,8 +75,8 @@ async def shoot(name: str, size: tuple[int, int], keys: tuple[str, ...]) -> Path
 
 def main() -> None:
     os.chdir(ROOT)  # relative source paths keep the pictures machine-independent
-    for name, (size, keys) in SHOTS.items():
-        print(asyncio.run(shoot(name, size, keys)).relative_to(ROOT))
+    for name, (size, keys, *path) in SHOTS.items():
+        print(asyncio.run(shoot(name, size, keys, *(path or ["seeds"]))).relative_to(ROOT))
 
 
 if __name__ == "__main__":

@@ -145,3 +145,47 @@ def test_dependencies_of_an_index_spec_100x40(snap_compare):
         await pressed(pilot, "slash", *"libdwarf target=m1", "enter", "enter", "end")
 
     assert snap_compare(CacheApp([index]), terminal_size=(100, 40), run_before=run_before)
+
+
+def test_diff_view_80x24(snap_compare):
+    async def run_before(pilot):
+        await pressed(pilot, "d", *"2025-03-23", "enter")
+        await pressed(pilot, *"07-13", "enter")
+        pilot.app.clear_notifications()  # the real pages' load warnings: not this view's
+        await pilot.pause()
+
+    corpus = "tests/data/corpus-real"
+    assert snap_compare(CacheApp([corpus]), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_diff_package_specs_80x24(snap_compare):
+    async def run_before(pilot):
+        await pressed(pilot, "d", *"2025-03-23", "enter")
+        await pressed(pilot, *"07-13", "enter")
+        await pressed(pilot, *"bc", "enter")
+        pilot.app.clear_notifications()  # the real pages' load warnings: not this view's
+        await pilot.pause()
+
+    corpus = "tests/data/corpus-real"
+    assert snap_compare(CacheApp([corpus]), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_compare_80x24(snap_compare):
+    async def run_before(pilot):
+        await pressed(pilot, "slash", *"bc", "enter", "space", "space", "space", "equals_sign")
+
+        pilot.app.clear_notifications()  # the real pages' load warnings: not this view's
+        await pilot.pause()
+
+    corpus = "tests/data/corpus-real"
+    assert snap_compare(CacheApp([corpus]), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_closest_80x24(snap_compare):
+    async def run_before(pilot):
+        await pressed(pilot, "c", "ctrl+u", *"bc@1.07 %gcc@13 os=rhel8 target=zen3", "enter")
+        pilot.app.clear_notifications()  # the real pages' load warnings: not this view's
+        await pilot.pause()
+
+    corpus = "tests/data/corpus-real"
+    assert snap_compare(CacheApp([corpus]), terminal_size=(80, 24), run_before=run_before)

@@ -25,6 +25,11 @@ SCOPES = {
     "help": "Help",
     "report": "Load report",
     "host": "Machine dialog",
+    "tagpick": "Tag picker",
+    "diff": "Diff view",
+    "diffspecs": "Diff: a package's specs",
+    "compare": "Compare view",
+    "closest": "Closest binary",
 }
 
 
@@ -110,6 +115,15 @@ ACTIONS: tuple[Action, ...] = (
     Action("dismiss", "escape,q,question_mark,f1", "Close", "Close the help", "help", palette=False, display="esc q ? F1"),
     Action("dismiss", "escape,q,r", "Close", "Close the load report", "report", palette=False, display="esc q r"),
     Action("dismiss(None)", "escape", "Cancel", "Close without changing the machine", "host", palette=False, display="esc"),
+    Action("diff_tags", "d", "Diff two tags…", "Diff two tags: pick the tag before, then the one after; the summary and the changed packages", footer=False, scope="browser"),
+    Action("compare", "equals_sign", "Compare selected", "Compare the selected specs (two or more, space selects) side by side: every field, differences marked *", footer=False, scope="browser", display="="),
+    Action("closest", "c", "Closest binary…", "Closest binary: type a spec as for spack install; the cached binaries ranked, each difference ✓ or ✗", footer=False, scope="browser"),
+    Action("dismiss(None)", "escape", "Cancel", "Close without choosing a tag", "tagpick", palette=False, display="esc"),
+    Action("dismiss(None)", "escape", "Close", "Close the diff (type to narrow the packages: a name, or + - ~; ↑ ↓ move, enter shows the specs)", "diff", palette=False, display="esc"),
+    Action("dismiss(None)", "escape,q", "Close", "Close the package's specs", "diffspecs", palette=False, display="esc q"),
+    Action("toggle_differences", "d", "Differences", "Show only the fields that differ; again: every field", "compare", palette=False),
+    Action("dismiss(None)", "escape,q,equals_sign", "Close", "Close the comparison", "compare", palette=False, display="esc q ="),
+    Action("close", "escape", "Close", "Close without jumping (enter ranks the spec typed; on a binary: go to it)", "closest", palette=False, display="esc"),
 )
 # fmt: on
 

@@ -179,6 +179,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
         self.set_timer(self.delays.cache_save, self.save_index_cache)
         self._announce_problems(batch)
         self.refresh_view(keep_spec=self.query_one(SpecTable).current_spec)
+        self.tags_arrived()
 
     def _tags_done(self) -> None:
         self.query_one(LoadingPanel).display = False

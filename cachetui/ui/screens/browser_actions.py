@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
+import numpy as np
 from textual import work
 from textual.command import CommandPalette
 
+from ...compare import Compared, compare
 from ...export import BY_NAME, render, write_file
 from ...faults import guard_handlers, guarded
 from ...host import Host
@@ -17,11 +19,15 @@ from ..widgets.detail_panel import DetailPanel
 from ..widgets.filter_box import FilterBox
 from ..widgets.package_tree import PackageTree
 from ..widgets.spec_table import SpecTable
+from .closest_view import ClosestScreen
+from .compare_view import CompareScreen
+from .diff_view import DiffScreen
 from .export import ExportChoice, ExportScreen
 from .facets import FacetScreen
 from .help import HelpScreen
 from .host import HostScreen
 from .load_report import LoadReportScreen
+from .tag_pick import TagPickScreen
 
 if TYPE_CHECKING:
     from .browser import BrowserScreen
@@ -30,12 +36,14 @@ if TYPE_CHECKING:
 else:
     _Base = object
 
+MAX_COMPARE = 12  # specs side by side: more would not fit any terminal
 CLIPBOARD_WARN_BYTES = 4096  # some terminals silently drop OSC 52 copies larger than 3-6 KB
 
 
 @guard_handlers
 class BrowserActions(_Base):
     export_format = "install"  # the export dialog remembers the last format chosen
+    diff_wanted: Optional[tuple[str, str]] = None  # a diff waiting for its tags to load
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> Optional[bool]:
         # What cannot run now is neither bound nor offered by the palette.
@@ -43,6 +51,12 @@ class BrowserActions(_Base):
             return self.last_view is not None
         if action == "load_report":
             return self.result is not None
+        if action == "compare":
+            return self.state.selected_count >= 2
+        if action == "diff_tags":
+            return len(self.catalog.tags) + len(self.session.pending()) >= 2
+        if action == "closest":
+            return len(self.catalog) > 0
         return True
 
     # -- copy and export ---------------------------------------------------------------------
@@ -153,6 +167,78 @@ class BrowserActions(_Base):
     def action_load_report(self) -> None:
         if self.result is not None:
             self.app.push_screen(LoadReportScreen(self.result))
+
+    # -- diff, compare, closest (issue #17) ---------------------------------------------------
+
+    def action_diff_tags(self) -> None:
+        loaded = self.catalog.specs_per_tag()
+        tags = [(tag, f"{count:,} specs") for tag, count in loaded.items()]
+        tags += [
+            (tag, f"{count:,} packages, not loaded yet") for tag, count in self.session.pending()
+        ]
+        tags.sort()
+
+        def second(before: Optional[str]) -> None:
+            if before is None:
+                return
+            others = [(tag, note) for tag, note in tags if tag != before]
+            self.app.push_screen(
+                TagPickScreen(f"Diff {before} -> which tag (after)?", others),
+                lambda after: self.open_diff(before, after) if after else None,
+            )
+
+        self.app.push_screen(TagPickScreen("Diff: which tag before?", tags), second)
+
+    @guarded
+    def open_diff(self, before: str, after: str) -> None:
+        """The diff view of two tags, once both are loaded (a lazy checkout loads them first)."""
+        pending = [t for t in (before, after) if t in self.session.pending_tags()]
+        if not pending:
+            self.diff_wanted = None
+            self.app.push_screen(DiffScreen(self.catalog, before, after))
+            return
+        self.diff_wanted = (before, after)
+        self.notify(f"Loading {' and '.join(pending)} for the diff.", markup=False)
+        self.request_tags(pending, "; for the diff")
+
+    def tags_arrived(self) -> None:
+        """Called as lazy tags load: open the diff that waited for them."""
+        if self.diff_wanted is not None:
+            before, after = self.diff_wanted
+            if not any(t in self.session.pending_tags() for t in (before, after)):
+                self.open_diff(before, after)
+
+    def action_compare(self) -> None:
+        ids = np.flatnonzero(self.state.selected)
+        if not 2 <= len(ids) <= MAX_COMPARE:
+            self.notify(f"Select two to {MAX_COMPARE} specs (space) to compare them.",
+                        severity="warning", markup=False)  # fmt: skip
+            return
+        found: dict[str, Compared] = {}
+        for spec in self.view.specs(ids):
+            key = spec.hash or f"#{len(found)}"
+            if key not in found:  # one binary listed in several tags: one column
+                same = self.catalog.by_hash(spec.hash) if spec.hash else []
+                copies = [self.catalog.spec(i) for i in same] or [spec]
+                tags = tuple(sorted({c.tag for c in copies}))
+                stacks = tuple(sorted({s for c in copies for s in c.stacks}))
+                found[key] = Compared(spec, tags, stacks)
+        if len(found) < 2:
+            self.notify("The selected rows are one binary (the same hash in several tags).",
+                        severity="warning", markup=False)  # fmt: skip
+            return
+        self.app.push_screen(CompareScreen(compare(list(found.values()))))
+
+    def action_closest(self) -> None:
+        current = self.query_one(SpecTable).current_spec
+        text = self.catalog.spec(current).package if current is not None else ""
+
+        def chosen(spec_id: Optional[int]) -> None:
+            if spec_id is not None:
+                self.goto_spec(spec_id)
+
+        pending = len(self.session.pending())
+        self.app.push_screen(ClosestScreen(self.catalog, text, pending), chosen)
 
     # -- panes -------------------------------------------------------------------------------
 
