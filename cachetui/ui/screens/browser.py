@@ -7,6 +7,7 @@ view model checks the worker's cancel state), so typing never waits for the tabl
 
 from __future__ import annotations
 
+import asyncio
 from typing import Optional
 
 from rich.text import Text
@@ -59,6 +60,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
         self.last_view: Optional[ViewResult] = None
         self.views_applied = 0  # counts results shown, good or not (tests and benchmark wait on it)
         self._lazy_timer: Optional[Timer] = None
+        self._idle: Optional[asyncio.Event] = None  # set when a load ends (see every_tag_loaded)
         self.state.observe(self._state_changed)
 
     # -- layout ------------------------------------------------------------------------------
@@ -121,6 +123,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
 
     def _loaded(self, result: LoadResult, view: ViewModel, key: tuple, first: ViewResult) -> None:
         self.session.finished()
+        self._wake()
         self.result = result
         self.query_one(LoadingPanel).display = False
         self._set_catalog(result.catalog, view)
@@ -182,6 +185,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
 
     def _tags_done(self) -> None:
         self.query_one(LoadingPanel).display = False
+        self._wake()
         self.set_timer(self.delays.warm, self.warm_indexes)  # after the first paint
 
     @work(thread=True, group="cache", exit_on_error=False)
@@ -203,6 +207,19 @@ class BrowserScreen(BrowserActions, Screen[None]):
             if event.worker.group == "load":
                 self.session.failed()
                 self.query_one(LoadingPanel).display = False
+                self._wake()
+
+    def _wake(self) -> None:
+        if self._idle is not None:
+            self._idle.set()
+
+    async def every_tag_loaded(self) -> None:
+        """Return once nothing is loading: the jump prompts wait here for the tags they asked
+        for, so they search every tag, not just those loaded so far."""
+        while self.session.loading:
+            if self._idle is None or self._idle.is_set():
+                self._idle = asyncio.Event()
+            await self._idle.wait()
 
     # -- the view ----------------------------------------------------------------------------
 
