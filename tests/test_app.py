@@ -422,3 +422,22 @@ async def test_facets_add_a_filter_token():
         assert app.query_one(FilterBox).value == f"mpi4py os={top_os}"
         table = app.query_one(SpecTable)
         assert table.row_count == dict(facets["os"])[top_os]
+
+
+async def test_narrow_layout_follows_each_resize_at_once():
+    app = CacheApp([str(SEEDS)])
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        assert not app.browser.has_class("narrow")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.browser.has_class("narrow")
+        await pilot.resize_terminal(200, 50)
+        await pilot.pause()
+        assert not app.browser.has_class("narrow")
+        await pilot.press("question_mark")  # resized while the help covers the browser
+        await pilot.resize_terminal(80, 24)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.browser.has_class("narrow")
+        assert app.query_one(PackageTree).size.width < 30

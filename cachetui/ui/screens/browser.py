@@ -88,8 +88,9 @@ class BrowserScreen(BrowserActions, Screen[None]):
             self.set_timer(self.delays.progress_after, self.show_progress)
             self.load_corpus()
 
-    def on_resize(self) -> None:
-        self.set_class(self.size.width < NARROW, "narrow")
+    def on_resize(self, event: events.Resize) -> None:
+        # The event's size: the screen's own is still the old one while this runs.
+        self.set_class(event.size.width < NARROW, "narrow")
 
     # -- loading -----------------------------------------------------------------------------
 
