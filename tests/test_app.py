@@ -441,3 +441,16 @@ async def test_narrow_layout_follows_each_resize_at_once():
         await settle(pilot)
         assert app.browser.has_class("narrow")
         assert app.query_one(PackageTree).size.width < 30
+
+
+async def test_detail_never_shows_a_spec_the_filter_removed():
+    app = CacheApp([str(SEEDS)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.query_one(SpecTable)
+        assert app.catalog.spec(table.current_spec).package == "py-msgpack"
+        await pilot.press("slash", *"multidict")
+        await settle(pilot)
+        spec = app.catalog.spec(table.current_spec)
+        assert spec.package == "py-multidict"
+        assert spec.hash in detail_text(app) and "py-msgpack" not in detail_text(app)

@@ -40,6 +40,7 @@ from .browser_actions import BrowserActions
 from .scope_summary import scope_summary
 
 NARROW = 100  # below this many columns the tree pane gets narrower
+SUMMARY = -1  # the detail panel shows a scope's summary, not a spec
 
 
 @guard_handlers
@@ -58,6 +59,8 @@ class BrowserScreen(BrowserActions, Screen[None]):
         self.catalog: Catalog = empty_catalog()
         self.view: ViewModel = ViewModel(self.catalog, host)
         self.last_view: Optional[ViewResult] = None
+        # The spec the detail panel shows (None: "no spec matches"), or SUMMARY: a scope's.
+        self.detail_spec: Optional[int] = SUMMARY
         self.views_applied = 0  # counts results shown, good or not (tests and benchmark wait on it)
         self._lazy_timer: Optional[Timer] = None
         self._idle: Optional[asyncio.Event] = None  # set when a load ends (see every_tag_loaded)
@@ -78,7 +81,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(LoadingPanel).display = False
-        self.query_one(StatusBar).show(0, 0, "loading…")
+        self.query_one(StatusBar).say("loading…")
         self.set_interval(self.delays.progress_every, self.update_progress, name="progress")
         groups = self.session.tag_groups()
         if groups:
@@ -153,8 +156,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
         self.result = self.session.start_lazy(groups)
         self.query_one(PackageTree).populate(self.catalog, pending=self.session.pending())
         self.query_one(PackageTree).focus()
-        self.query_one(StatusBar).show(0, 0, f"{len(groups)} tags, none loaded yet: open a tag,"
-                                       " or search, to load what is needed")  # fmt: skip
+        self.update_status()
 
     def request_tags(self, labels: list[str], why: str) -> None:
         """Load these not-yet-loaded tags in the background (queued, never twice)."""
@@ -183,6 +185,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
         self.set_timer(self.delays.cache_save, self.save_index_cache)
         self._announce_problems(batch)
         self.refresh_view(keep_spec=self.query_one(SpecTable).current_spec)
+        self.show_scope_summary()  # its counts grew (shown unless the table has the focus)
 
     def _tags_done(self) -> None:
         self.query_one(LoadingPanel).display = False
@@ -277,13 +280,23 @@ class BrowserScreen(BrowserActions, Screen[None]):
     def apply_view(self, result: ViewResult, keep_spec: Optional[int]) -> None:
         if result.error is None:
             self.last_view = result
-            self.query_one(SpecTable).show(result.ids, keep_spec)
+            table = self.query_one(SpecTable)
+            table.show(result.ids, keep_spec)
+            if self.detail_spec != SUMMARY and table.current_spec != self.detail_spec:
+                self._show_spec(table.current_spec)  # never a spec the table no longer has
         self.update_status(result)
         self.views_applied += 1
 
     def update_status(self, result: Optional[ViewResult] = None) -> None:
         shown = result if result is not None and result.error is None else self.last_view
         state = self.state
+        if not len(self.catalog) and (self.session.loading or self.session.pending()):
+            # Nothing loaded yet: "0 of 0 specs, nothing matches" would be wrong, not news.
+            waiting = "loading…" if self.session.loading else (
+                f"{len(self.session.pending())} tags, none loaded yet: open a tag, or search,"
+                " to load what is needed")  # fmt: skip
+            self.query_one(StatusBar).say(waiting)
+            return
         sort = ""
         if state.sort:
             sort = state.sort.column + (" (descending)" if state.sort.descending else "")
@@ -348,6 +361,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
         detail = self._detail()
         if detail is None:
             return
+        self.detail_spec = spec_id
         if spec_id is None and not len(self.catalog):
             detail.show_text(Text("No specs were loaded. Press r to see why.", "bold red"))
         elif spec_id is None:
@@ -368,7 +382,9 @@ class BrowserScreen(BrowserActions, Screen[None]):
     def compute_scope_summary(self, scope: Scope, catalog: Catalog, view: ViewModel) -> None:
         """Facet counts of the scope (slow for a big one), off the UI thread."""
         worker = get_current_worker()
-        text = scope_summary(catalog, view, scope)
+        text = scope_summary(
+            catalog, view, scope, tags=len(catalog.tags) + len(self.session.pending())
+        )
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show_summary, scope, text)
 
@@ -377,4 +393,5 @@ class BrowserScreen(BrowserActions, Screen[None]):
         # Shown only while still current: the user may have moved on to a spec meanwhile.
         current = detail is not None and scope == self.state.scope
         if current and not self.query_one(SpecTable).has_focus:
+            self.detail_spec = SUMMARY
             detail.show_text(text)  # type: ignore[union-attr]

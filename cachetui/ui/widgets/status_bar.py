@@ -12,6 +12,10 @@ from ...text import visible
 
 
 class StatusBar(Static):
+    def say(self, message: str) -> None:
+        """A line of its own, with no counts: nothing is loaded yet to count."""
+        self.update(Text(visible(message), "italic"), layout=False)
+
     def show(self, shown: int, total: int, scope: str, sort: str = "", selected: int = 0,
              note: str = "", error: Optional[str] = None, runs: str = "") -> None:  # fmt: skip
         text = Text()
