@@ -137,7 +137,30 @@ async def test_bad_query_keeps_the_last_good_result():
         app.query_one(FilterBox).value = "os=rhel8 bogus=1"  # as if pasted
         await settle(pilot)
         assert table.row_count == 6
-        assert "unknown key 'bogus'" in status_text(app)
+        assert "bad query" in status_text(app)
+
+
+async def test_query_error_is_shown_whole_under_the_filter():
+    from cachetui.ui.widgets.filter_box import QueryErrorLine
+    from cachetui.view import Scope
+
+    app = CacheApp([str(SEEDS)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        whole = app.browser.view.compute(Scope(), "os=rhel8 bogus=1", None, False).error
+        assert len(whole) > 60  # longer than the status line has room for at 80 columns
+        line = app.query_one(QueryErrorLine)
+        assert not line.display
+        app.query_one(FilterBox).value = "os=rhel8 bogus=1"
+        await settle(pilot)
+        assert line.display and line.region.y == app.query_one(FilterBox).region.bottom
+        assert " ".join(str(line.render()).split()) == " ".join(whole.split())
+        assert line.region.height >= 2  # wrapped, not cut
+        error_colour = app.current_theme.to_color_system().generate()["text-error"]
+        assert line.styles.color.hex.lower() == error_colour.lower()
+        app.query_one(FilterBox).value = "os=rhel8"
+        await settle(pilot)
+        assert not line.display
 
 
 async def test_sorting_by_keyboard_and_back():

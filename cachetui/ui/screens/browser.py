@@ -31,7 +31,7 @@ from ..actions import bindings
 from ..state import BrowsingState
 from ..timing import Delays
 from ..widgets.detail_panel import DetailPanel
-from ..widgets.filter_box import FilterBox
+from ..widgets.filter_box import FilterBox, QueryErrorLine
 from ..widgets.loading_panel import LoadingPanel
 from ..widgets.package_tree import PackageTree
 from ..widgets.spec_table import SpecTable
@@ -73,6 +73,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
             yield PackageTree(id="tree")
             with Vertical(id="right"):
                 yield FilterBox(id="filter")
+                yield QueryErrorLine(id="query-error")
                 yield LoadingPanel(id="loading")
                 yield SpecTable(self.state, id="table")
                 yield DetailPanel(id="detail")
@@ -285,6 +286,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
             if self.detail_spec != SUMMARY and table.current_spec != self.detail_spec:
                 self._show_spec(table.current_spec)  # never a spec the table no longer has
         self.update_status(result)
+        self.query_one(QueryErrorLine).show_error(result.error)
         self.views_applied += 1
 
     def update_status(self, result: Optional[ViewResult] = None) -> None:

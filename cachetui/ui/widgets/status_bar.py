@@ -28,7 +28,7 @@ class StatusBar(Static):
         if selected:
             text.append(f"  ·  {selected:,} selected", "bold")
         if error:
-            text.append(f"  ·  {visible(error)}", "bold red")
+            text.append("  ·  bad query (see under the filter)", "bold red")
         elif note:
             text.append(f"  ·  {visible(note)}", "italic")
         self.update(text, layout=False)  # one line of fixed size: no layout pass needed
