@@ -459,6 +459,8 @@ def cmd_browse(args: argparse.Namespace) -> int:
     chosen = app.run()  # Textual draws on stderr: stdout carries only what is printed here
     app.save_unsaved_caches()
     if print_format:
+        if app.return_code:  # cancelled (esc, ctrl+c): 130, as fzf
+            return app.return_code
         if not chosen:
             return EXIT_NOTHING
         sys.stdout.write(chosen)

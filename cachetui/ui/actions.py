@@ -39,6 +39,7 @@ class Action:
     display: Optional[str] = None  # how the keys read in the help screen
     palette: bool = True  # offered in the command palette
     name: Optional[str] = None  # the binding id's name, when the action's own is ambiguous
+    priority: bool = False  # before the focused widget's own binding of the same key
 
     @property
     def key_text(self) -> str:
@@ -56,7 +57,7 @@ class Action:
     def binding(self) -> Binding:
         return Binding(self.keys, self.action, self.label, show=self.footer,
                        key_display=self.key_text if self.display else None,
-                       tooltip=self.help, id=self.id)  # fmt: skip
+                       tooltip=self.help, id=self.id, priority=self.priority)  # fmt: skip
 
 
 # fmt: off
@@ -110,6 +111,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("dismiss", "escape,q,question_mark,f1", "Close", "Close the help", "help", palette=False, display="esc q ? F1"),
     Action("dismiss", "escape,q,r", "Close", "Close the load report", "report", palette=False, display="esc q r"),
     Action("dismiss(None)", "escape", "Cancel", "Close without changing the machine", "host", palette=False, display="esc"),
+    Action("cancel_print", "escape,ctrl+c", "Cancel", "With --print: leave without printing (exit status 130, as fzf)", footer=False, palette=False, display="esc ctrl+c", priority=True),
 )
 # fmt: on
 
