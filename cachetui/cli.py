@@ -114,11 +114,23 @@ def browse_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
 def list_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cachetui list", description=COMMANDS["list"] + ".")
     _add_paths(parser)
     parser.add_argument("--format", "-f", choices=ALL_NAMES, default="table")
-    parser.add_argument("--limit", "-n", type=int, default=None, metavar="N", help="at most N rows")
+    parser.add_argument(
+        "--limit", "-n", type=_positive_int, default=None, metavar="N", help="at most N rows"
+    )
     parser.add_argument(
         "--query", "-q", default="", metavar="Q",
         help="filter with the query language, e.g. 'py-numpy %%gcc@13 os=ubuntu24.04 stack=e4s*'",
@@ -132,11 +144,13 @@ def list_parser() -> argparse.ArgumentParser:
 
 def find_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cachetui find", description=COMMANDS["find"] + ".")
-    parser.add_argument("text", metavar="TEXT", help="a hash fragment (/abc12 or abc12) or a name")
+    # Optional to argparse only so that a missing TEXT is named alone (not "TEXT, PATH").
+    parser.add_argument("text", metavar="TEXT", nargs="?",
+                        help="a hash fragment (/abc12 or abc12) or a name")  # fmt: skip
     _add_paths(parser)
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument(
-        "--limit", "-n", type=int, default=20, metavar="N", help="at most N of each kind"
+        "--limit", "-n", type=_positive_int, default=20, metavar="N", help="at most N of each kind"
     )
     return parser
 
@@ -144,7 +158,7 @@ def find_parser() -> argparse.ArgumentParser:
 def cache_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cachetui cache", description=COMMANDS["cache"] + ".")
     parser.add_argument("action", choices=("info", "clear"))
-    parser.add_argument("--json", action="store_true", help="machine-readable output (info)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
@@ -153,7 +167,11 @@ def cmd_cache(args: argparse.Namespace) -> int:
 
     if args.action == "clear":
         removed = clear()
-        _write(f"removed {removed} cache file(s) from {info()['path']}\n")
+        path = info()["path"]
+        if args.json:
+            _write(json.dumps({"removed": removed, "path": path}, indent=2) + "\n")
+        else:
+            _write(f"removed {removed} cache file(s) from {path}\n")
         return EXIT_OK
     data = info()
     if args.json:
@@ -482,7 +500,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     }
     if argv and argv[0] in handlers:
         make_parser, handler = handlers[argv[0]]
-        args = make_parser().parse_args(argv[1:])
+        parser = make_parser()
+        args = parser.parse_args(argv[1:])
+        if handler is cmd_find and args.text is None:
+            parser.error("the following arguments are required: TEXT")  # exits with status 2
     else:
         args = browse_parser().parse_args(argv)
         handler = cmd_browse
