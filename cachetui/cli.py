@@ -103,6 +103,8 @@ def cmd_browse(args: argparse.Namespace) -> int:
     chosen = app.run()  # Textual draws on stderr: stdout carries only what is printed here
     app.save_unsaved_caches()
     if print_format:
+        if app.return_code:  # cancelled (esc, ctrl+c): 130, as fzf
+            return app.return_code
         if not chosen:
             return EXIT_NOTHING
         sys.stdout.write(chosen)
@@ -122,7 +124,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     }
     if argv and argv[0] in handlers:
         make_parser, handler = handlers[argv[0]]
-        args = make_parser().parse_args(argv[1:])
+        parser = make_parser()
+        args = parser.parse_args(argv[1:])
+        if handler is cmd_find and args.text is None:
+            parser.error("the following arguments are required: TEXT")  # exits with status 2
     else:
         args = browse_parser().parse_args(argv)
         handler = cmd_browse

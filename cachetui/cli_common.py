@@ -103,3 +103,14 @@ def _report(result: LoadResult) -> None:
 
 def write(text: str) -> None:
     sys.stdout.write(text)
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of 1 or more (``--limit 0`` is a usage error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value

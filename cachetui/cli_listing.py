@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .cli_common import COMMANDS, add_paths, load_args, write
+from .cli_common import COMMANDS, add_paths, load_args, positive_int, write
 from .cli_spack import EXIT_NOTHING, EXIT_OK, EXIT_USAGE
 from .export import ALL_NAMES, LINE_NAMES
 
@@ -21,7 +21,9 @@ def list_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cachetui list", description=COMMANDS["list"] + ".")
     add_paths(parser)
     parser.add_argument("--format", "-f", choices=ALL_NAMES, default="table")
-    parser.add_argument("--limit", "-n", type=int, default=None, metavar="N", help="at most N rows")
+    parser.add_argument(
+        "--limit", "-n", type=positive_int, default=None, metavar="N", help="at most N rows"
+    )
     parser.add_argument(
         "--query", "-q", default="", metavar="Q",
         help="filter with the query language, e.g. 'py-numpy %%gcc@13 os=ubuntu24.04 stack=e4s*'",
@@ -35,11 +37,13 @@ def list_parser() -> argparse.ArgumentParser:
 
 def find_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cachetui find", description=COMMANDS["find"] + ".")
-    parser.add_argument("text", metavar="TEXT", help="a hash fragment (/abc12 or abc12) or a name")
+    # Optional to argparse only so that a missing TEXT is named alone (not "TEXT, PATH").
+    parser.add_argument("text", metavar="TEXT", nargs="?",
+                        help="a hash fragment (/abc12 or abc12) or a name")  # fmt: skip
     add_paths(parser)
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument(
-        "--limit", "-n", type=int, default=20, metavar="N", help="at most N of each kind"
+        "--limit", "-n", type=positive_int, default=20, metavar="N", help="at most N of each kind"
     )
     return parser
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def cache_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cachetui cache", description=COMMANDS["cache"] + ".")
     parser.add_argument("action", choices=("info", "clear"))
-    parser.add_argument("--json", action="store_true", help="machine-readable output (info)")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
@@ -25,7 +25,11 @@ def cmd_cache(args: argparse.Namespace) -> int:
 
     if args.action == "clear":
         removed = clear()
-        write(f"removed {removed} cache file(s) from {info()['path']}\n")
+        path = info()["path"]
+        if args.json:
+            write(json.dumps({"removed": removed, "path": path}, indent=2) + "\n")
+        else:
+            write(f"removed {removed} cache file(s) from {path}\n")
         return EXIT_OK
     data = info()
     if args.json:

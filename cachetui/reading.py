@@ -130,7 +130,10 @@ def _check_hashes(page: PageData, seen_in_tag: set[str]) -> None:
 
 def _one_problem(path: str, messages: list[str], line: Optional[int] = None) -> Problem:
     """One problem per file: the first reason, and every reason in the details."""
-    more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
+    if len(messages) == 2:  # "(and 1 more)" would hide a reason as short to say as the count
+        more = f"; and: {messages[1]}"
+    else:
+        more = f" (and {len(messages) - 1} more)" if len(messages) > 1 else ""
     return Problem(path, messages[0] + more, line, "warning", tuple(messages))
 
 

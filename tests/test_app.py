@@ -137,7 +137,30 @@ async def test_bad_query_keeps_the_last_good_result():
         app.query_one(FilterBox).value = "os=rhel8 bogus=1"  # as if pasted
         await settle(pilot)
         assert table.row_count == 6
-        assert "unknown key 'bogus'" in status_text(app)
+        assert "bad query" in status_text(app)
+
+
+async def test_query_error_is_shown_whole_under_the_filter():
+    from cachetui.ui.widgets.filter_box import QueryErrorLine
+    from cachetui.view import Scope
+
+    app = CacheApp([str(SEEDS)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        whole = app.browser.view.compute(Scope(), "os=rhel8 bogus=1", None, False).error
+        assert len(whole) > 60  # longer than the status line has room for at 80 columns
+        line = app.query_one(QueryErrorLine)
+        assert not line.display
+        app.query_one(FilterBox).value = "os=rhel8 bogus=1"
+        await settle(pilot)
+        assert line.display and line.region.y == app.query_one(FilterBox).region.bottom
+        assert " ".join(str(line.render()).split()) == " ".join(whole.split())
+        assert line.region.height >= 2  # wrapped, not cut
+        error_colour = app.current_theme.to_color_system().generate()["text-error"]
+        assert line.styles.color.hex.lower() == error_colour.lower()
+        app.query_one(FilterBox).value = "os=rhel8"
+        await settle(pilot)
+        assert not line.display
 
 
 async def test_sorting_by_keyboard_and_back():
@@ -422,3 +445,35 @@ async def test_facets_add_a_filter_token():
         assert app.query_one(FilterBox).value == f"mpi4py os={top_os}"
         table = app.query_one(SpecTable)
         assert table.row_count == dict(facets["os"])[top_os]
+
+
+async def test_narrow_layout_follows_each_resize_at_once():
+    app = CacheApp([str(SEEDS)])
+    async with app.run_test(size=(200, 50)) as pilot:
+        await settle(pilot)
+        assert not app.browser.has_class("narrow")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.browser.has_class("narrow")
+        await pilot.resize_terminal(200, 50)
+        await pilot.pause()
+        assert not app.browser.has_class("narrow")
+        await pilot.press("question_mark")  # resized while the help covers the browser
+        await pilot.resize_terminal(80, 24)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.browser.has_class("narrow")
+        assert app.query_one(PackageTree).size.width < 30
+
+
+async def test_detail_never_shows_a_spec_the_filter_removed():
+    app = CacheApp([str(SEEDS)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.query_one(SpecTable)
+        assert app.catalog.spec(table.current_spec).package == "py-msgpack"
+        await pilot.press("slash", *"multidict")
+        await settle(pilot)
+        spec = app.catalog.spec(table.current_spec)
+        assert spec.package == "py-multidict"
+        assert spec.hash in detail_text(app) and "py-msgpack" not in detail_text(app)

@@ -184,3 +184,34 @@ def test_find_package_names(capsys):
 def test_find_nothing_exits_1(capsys):
     code, out, err = run(capsys, "find", "/zzzzzzzz")
     assert code == 1 and out == "" and "nothing matches" in err
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "x"])
+def test_list_limit_below_one_is_a_usage_error(limit, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["list", str(SEEDS), "--limit", limit])
+    assert exited.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "--limit" in err
+
+
+def test_find_without_text_names_text_alone(capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["find"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "required: TEXT" in err and "PATH" not in err.split("required:")[1]
+
+
+def test_cache_clear_json(capsys):
+    assert main(["cache", "clear", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["removed"] >= 0 and data["path"]
+
+
+def test_a_second_reason_is_said_not_counted():
+    from cachetui.reading import _one_problem
+
+    reason = _one_problem("p.md", ["first reason", "second reason"]).reason
+    assert "second reason" in reason and "more" not in reason
+    assert "(and 2 more)" in _one_problem("p.md", ["a", "b", "c"]).reason

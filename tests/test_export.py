@@ -225,3 +225,39 @@ def test_print_pipeline_stdout_carries_only_the_selection(tmp_path):
         term.close()
     assert out.read_text() == EXPECTED["hashes"]
     assert (tmp_path / "stdout.txt.rc").read_text().strip() == "0"
+
+
+@pytest.mark.parametrize("key", ["escape", "ctrl+c"])
+async def test_print_mode_esc_and_ctrl_c_cancel_with_130(key):
+    from cachetui.ui.screens.help import HelpScreen
+
+    app = CacheApp([str(SEEDS)], print_format="hashes")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")  # a dialog: esc closes it, and only it
+        assert app.screen is app.browser and app.is_running
+        await pilot.press("slash", *"mpi")  # typing in the filter, as in fzf's prompt
+        await settle(pilot)
+        await pilot.press(key)
+    assert app.return_value is None and app.return_code == 130
+
+
+def test_print_mode_cancel_exits_130(monkeypatch):
+    from cachetui import cli
+
+    class Cancelled:
+        return_code = 130
+
+        def __init__(self, *args, **kwargs) -> None:
+            pass
+
+        def run(self):
+            return None
+
+        def save_unsaved_caches(self) -> None:
+            pass
+
+    monkeypatch.setattr("cachetui.ui.app.CacheApp", Cancelled)
+    assert cli.main(["--print", str(SEEDS)]) == 130

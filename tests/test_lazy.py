@@ -123,3 +123,58 @@ async def test_eager_loads_every_tag_at_start(site):
         await settle(pilot)
         assert app.session.lazy is None and len(app.catalog) == 37
         assert app.query_one(SpecTable).row_count == 37
+
+
+async def test_jump_to_a_hash_of_a_tag_not_loaded_yet(site):
+    app = CacheApp([str(site)], delays=HELD)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        wanted = h(2, 1, 3)  # in v0.22.1: no tag is loaded yet
+        await pilot.press("number_sign", *wanted[:10])
+        await settle(pilot)
+        assert any("searches every tag" in m for m in messages(app))
+        await pilot.press("enter")
+        await settle(pilot)
+        table = app.query_one(SpecTable)
+        assert app.catalog.hashes[int(table.current_spec)] == wanted
+        assert app.browser.state.scope.tag == "v0.22.1"
+
+
+async def test_jump_to_a_package_of_a_tag_not_loaded_yet(site):
+    app = CacheApp([str(site)], delays=HELD)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("p", *"zlib")  # only in the legacy tag, last in the list
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        scope = app.browser.state.scope
+        assert (scope.tag, scope.package) == ("legacy", "zlib")
+        assert app.query_one(SpecTable).row_count == 1
+
+
+def detail_text(app) -> str:
+    return str(app.query_one("#detail-body").render())
+
+
+def status_text(app) -> str:
+    return str(app.query_one("#status").render())
+
+
+async def test_summaries_and_status_follow_the_tags_as_they_load(site):
+    app = CacheApp([str(site)], delays=HELD)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "4 tags" in detail_text(app)  # the root: every tag, loaded or not
+        await pilot.press("slash", *"pkg1")  # typed before anything is loaded
+        await settle(pilot)
+        assert "nothing matches" not in status_text(app)
+        assert "0 of 0" not in status_text(app) and "none loaded yet" in status_text(app)
+        await pilot.press("escape", "escape")
+        app.query_one(PackageTree).focus()
+        await pilot.press("down")  # onto develop, not loaded yet
+        app.browser.load_needed_tags()
+        await settle(pilot)
+        assert loaded(app, "develop")
+        text = detail_text(app)
+        assert text.startswith("develop") and "specs     12" in " ".join(text.split("\n"))

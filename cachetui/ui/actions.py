@@ -44,6 +44,7 @@ class Action:
     display: Optional[str] = None  # how the keys read in the help screen
     palette: bool = True  # offered in the command palette
     name: Optional[str] = None  # the binding id's name, when the action's own is ambiguous
+    priority: bool = False  # before the focused widget's own binding of the same key
 
     @property
     def key_text(self) -> str:
@@ -61,7 +62,7 @@ class Action:
     def binding(self) -> Binding:
         return Binding(self.keys, self.action, self.label, show=self.footer,
                        key_display=self.key_text if self.display else None,
-                       tooltip=self.help, id=self.id)  # fmt: skip
+                       tooltip=self.help, id=self.id, priority=self.priority)  # fmt: skip
 
 
 # fmt: off
@@ -124,6 +125,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("toggle_differences", "d", "Differences", "Show only the fields that differ; again: every field", "compare", palette=False),
     Action("dismiss(None)", "escape,q,equals_sign", "Close", "Close the comparison", "compare", palette=False, display="esc q ="),
     Action("close", "escape", "Close", "Close without jumping (enter ranks the spec typed; on a binary: go to it)", "closest", palette=False, display="esc"),
+    Action("cancel_print", "escape,ctrl+c", "Cancel", "With --print: leave without printing (exit status 130, as fzf)", footer=False, palette=False, display="esc ctrl+c", priority=True),
 )
 # fmt: on
 

@@ -34,6 +34,9 @@ class Notice:
     severity: str
 
 
+EXIT_CANCELLED = 130  # --print left with esc or ctrl+c, as fzf does
+
+
 @guard_handlers
 class CacheApp(App[Optional[str]]):
     CSS_PATH = "app.tcss"
@@ -80,7 +83,15 @@ class CacheApp(App[Optional[str]]):
         if self.print_format:
             self.sub_title = "--print"
             self.notify(f"space selects, enter prints the selection as {self.print_format} and exits,"
-                        " q quits without printing", markup=False, timeout=8)  # fmt: skip
+                        " esc or q quits without printing", markup=False, timeout=8)  # fmt: skip
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> Optional[bool]:
+        if action == "cancel_print":  # only on the browser itself: esc still closes dialogs
+            return bool(self.print_format) and self.screen is self.browser
+        return True
+
+    def action_cancel_print(self) -> None:
+        self.exit(None, return_code=EXIT_CANCELLED)
 
     def notify(self, message: str, *, title: str = "", severity="information",
                timeout: Optional[float] = None, markup: bool = True) -> None:  # fmt: skip

@@ -19,6 +19,7 @@ class PackageProvider(Provider):
 
     async def search(self, query: str) -> Hits:
         app = self.screen  # the browser screen the palette was opened from
+        await app.every_tag_loaded()  # type: ignore[attr-defined]
         catalog = app.catalog  # type: ignore[attr-defined]
         shown = 0
         for hit in find_packages(catalog, query, limit=MAX_HITS):
@@ -48,6 +49,7 @@ class HashProvider(Provider):
         if not looks_like_hash(query):
             return
         app = self.screen  # the browser screen the palette was opened from
+        await app.every_tag_loaded()  # type: ignore[attr-defined]
         catalog = app.catalog  # type: ignore[attr-defined]
         for hit in find_hashes(catalog, query, limit=MAX_HITS):
             spec = catalog.spec(hit.spec_id)

@@ -7,6 +7,7 @@ view model checks the worker's cancel state), so typing never waits for the tabl
 
 from __future__ import annotations
 
+import asyncio
 from typing import Optional
 
 from rich.text import Text
@@ -30,7 +31,7 @@ from ..actions import bindings
 from ..state import BrowsingState
 from ..timing import Delays
 from ..widgets.detail_panel import DetailPanel
-from ..widgets.filter_box import FilterBox
+from ..widgets.filter_box import FilterBox, QueryErrorLine
 from ..widgets.loading_panel import LoadingPanel
 from ..widgets.package_tree import PackageTree
 from ..widgets.spec_table import SpecTable
@@ -39,6 +40,7 @@ from .browser_actions import BrowserActions
 from .scope_summary import scope_summary
 
 NARROW = 100  # below this many columns the tree pane gets narrower
+SUMMARY = -1  # the detail panel shows a scope's summary, not a spec
 
 
 @guard_handlers
@@ -57,8 +59,11 @@ class BrowserScreen(BrowserActions, Screen[None]):
         self.catalog: Catalog = empty_catalog()
         self.view: ViewModel = ViewModel(self.catalog, host)
         self.last_view: Optional[ViewResult] = None
+        # The spec the detail panel shows (None: "no spec matches"), or SUMMARY: a scope's.
+        self.detail_spec: Optional[int] = SUMMARY
         self.views_applied = 0  # counts results shown, good or not (tests and benchmark wait on it)
         self._lazy_timer: Optional[Timer] = None
+        self._idle: Optional[asyncio.Event] = None  # set when a load ends (see every_tag_loaded)
         self.state.observe(self._state_changed)
 
     # -- layout ------------------------------------------------------------------------------
@@ -68,6 +73,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
             yield PackageTree(id="tree")
             with Vertical(id="right"):
                 yield FilterBox(id="filter")
+                yield QueryErrorLine(id="query-error")
                 yield LoadingPanel(id="loading")
                 yield SpecTable(self.state, id="table")
                 yield DetailPanel(id="detail")
@@ -76,7 +82,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(LoadingPanel).display = False
-        self.query_one(StatusBar).show(0, 0, "loading…")
+        self.query_one(StatusBar).say("loading…")
         self.set_interval(self.delays.progress_every, self.update_progress, name="progress")
         groups = self.session.tag_groups()
         if groups:
@@ -86,8 +92,9 @@ class BrowserScreen(BrowserActions, Screen[None]):
             self.set_timer(self.delays.progress_after, self.show_progress)
             self.load_corpus()
 
-    def on_resize(self) -> None:
-        self.set_class(self.size.width < NARROW, "narrow")
+    def on_resize(self, event: events.Resize) -> None:
+        # The event's size: the screen's own is still the old one while this runs.
+        self.set_class(event.size.width < NARROW, "narrow")
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -121,6 +128,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
 
     def _loaded(self, result: LoadResult, view: ViewModel, key: tuple, first: ViewResult) -> None:
         self.session.finished()
+        self._wake()
         self.result = result
         self.query_one(LoadingPanel).display = False
         self._set_catalog(result.catalog, view)
@@ -149,8 +157,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
         self.result = self.session.start_lazy(groups)
         self.query_one(PackageTree).populate(self.catalog, pending=self.session.pending())
         self.query_one(PackageTree).focus()
-        self.query_one(StatusBar).show(0, 0, f"{len(groups)} tags, none loaded yet: open a tag,"
-                                       " or search, to load what is needed")  # fmt: skip
+        self.update_status()
 
     def request_tags(self, labels: list[str], why: str) -> None:
         """Load these not-yet-loaded tags in the background (queued, never twice)."""
@@ -180,9 +187,11 @@ class BrowserScreen(BrowserActions, Screen[None]):
         self._announce_problems(batch)
         self.refresh_view(keep_spec=self.query_one(SpecTable).current_spec)
         self.tags_arrived()
+        self.show_scope_summary()  # its counts grew (shown unless the table has the focus)
 
     def _tags_done(self) -> None:
         self.query_one(LoadingPanel).display = False
+        self._wake()
         self.set_timer(self.delays.warm, self.warm_indexes)  # after the first paint
 
     @work(thread=True, group="cache", exit_on_error=False)
@@ -204,6 +213,19 @@ class BrowserScreen(BrowserActions, Screen[None]):
             if event.worker.group == "load":
                 self.session.failed()
                 self.query_one(LoadingPanel).display = False
+                self._wake()
+
+    def _wake(self) -> None:
+        if self._idle is not None:
+            self._idle.set()
+
+    async def every_tag_loaded(self) -> None:
+        """Return once nothing is loading: the jump prompts wait here for the tags they asked
+        for, so they search every tag, not just those loaded so far."""
+        while self.session.loading:
+            if self._idle is None or self._idle.is_set():
+                self._idle = asyncio.Event()
+            await self._idle.wait()
 
     # -- the view ----------------------------------------------------------------------------
 
@@ -260,13 +282,24 @@ class BrowserScreen(BrowserActions, Screen[None]):
     def apply_view(self, result: ViewResult, keep_spec: Optional[int]) -> None:
         if result.error is None:
             self.last_view = result
-            self.query_one(SpecTable).show(result.ids, keep_spec)
+            table = self.query_one(SpecTable)
+            table.show(result.ids, keep_spec)
+            if self.detail_spec != SUMMARY and table.current_spec != self.detail_spec:
+                self._show_spec(table.current_spec)  # never a spec the table no longer has
         self.update_status(result)
+        self.query_one(QueryErrorLine).show_error(result.error)
         self.views_applied += 1
 
     def update_status(self, result: Optional[ViewResult] = None) -> None:
         shown = result if result is not None and result.error is None else self.last_view
         state = self.state
+        if not len(self.catalog) and (self.session.loading or self.session.pending()):
+            # Nothing loaded yet: "0 of 0 specs, nothing matches" would be wrong, not news.
+            waiting = "loading…" if self.session.loading else (
+                f"{len(self.session.pending())} tags, none loaded yet: open a tag, or search,"
+                " to load what is needed")  # fmt: skip
+            self.query_one(StatusBar).say(waiting)
+            return
         sort = ""
         if state.sort:
             sort = state.sort.column + (" (descending)" if state.sort.descending else "")
@@ -331,6 +364,7 @@ class BrowserScreen(BrowserActions, Screen[None]):
         detail = self._detail()
         if detail is None:
             return
+        self.detail_spec = spec_id
         if spec_id is None and not len(self.catalog):
             detail.show_text(Text("No specs were loaded. Press r to see why.", "bold red"))
         elif spec_id is None:
@@ -351,7 +385,9 @@ class BrowserScreen(BrowserActions, Screen[None]):
     def compute_scope_summary(self, scope: Scope, catalog: Catalog, view: ViewModel) -> None:
         """Facet counts of the scope (slow for a big one), off the UI thread."""
         worker = get_current_worker()
-        text = scope_summary(catalog, view, scope)
+        text = scope_summary(
+            catalog, view, scope, tags=len(catalog.tags) + len(self.session.pending())
+        )
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show_summary, scope, text)
 
@@ -360,4 +396,5 @@ class BrowserScreen(BrowserActions, Screen[None]):
         # Shown only while still current: the user may have moved on to a spec meanwhile.
         current = detail is not None and scope == self.state.scope
         if current and not self.query_one(SpecTable).has_focus:
+            self.detail_spec = SUMMARY
             detail.show_text(text)  # type: ignore[union-attr]

@@ -117,12 +117,22 @@ class BrowserActions(_Base):
 
     # -- jumps -------------------------------------------------------------------------------
 
+    def load_every_tag(self, what: str) -> None:
+        """A lazy checkout: load the tags not loaded yet, so ``what`` searches every tag."""
+        pending = self.session.pending_tags()
+        if pending:
+            self.notify(f"Loading {len(pending)} more tag(s) so the {what} searches every tag.",
+                        markup=False)  # fmt: skip
+            self.request_tags(pending, f"; the {what} searches every tag")
+
     def action_goto_package(self) -> None:
+        self.load_every_tag("package search")
         self.app.push_screen(
             CommandPalette(providers=[PackageProvider], placeholder="Go to package…")
         )
 
     def action_goto_hash(self) -> None:
+        self.load_every_tag("hash search")
         self.app.push_screen(
             CommandPalette(providers=[HashProvider], placeholder="Go to hash: a fragment…")
         )

@@ -16,8 +16,9 @@ from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from ...catalog import Catalog
-from ...closest import Candidate, Closest, closest, parse_request
+from ...closest import Candidate, Closest, closest
 from ...closestreport import difference_text, spec_line
+from ...closestrequest import parse_request
 from ...specsyntax import SpecSyntaxError
 from ...text import visible
 from ..actions import bindings

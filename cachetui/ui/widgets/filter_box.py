@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from textual.widgets import Input
+from typing import Optional
+
+from rich.text import Text
+from textual.widgets import Input, Static
 
 from ...faults import guard_handlers
+from ...text import visible
 from ..actions import bindings
 
 PLACEHOLDER = "/ filter: name  /hash  @version  %compiler  os=  target=  stack=  +variant  !not"
@@ -25,3 +29,23 @@ class FilterBox(Input):
 
     async def action_submit(self) -> None:
         self.screen.action_focus_table()  # type: ignore[attr-defined]
+
+
+class QueryErrorLine(Static):
+    """Under the filter box: what is wrong with the query, whole (wrapped), in the error colour;
+    hidden while the query is good."""
+
+    DEFAULT_CSS = """
+    QueryErrorLine {
+        height: auto;
+        padding: 0 1;
+        color: $text-error;
+        text-style: bold;
+        display: none;
+    }
+    """
+
+    def show_error(self, error: Optional[str]) -> None:
+        if error:
+            self.update(Text(visible(error)))
+        self.display = bool(error)

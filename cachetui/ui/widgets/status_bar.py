@@ -12,6 +12,10 @@ from ...text import visible
 
 
 class StatusBar(Static):
+    def say(self, message: str) -> None:
+        """A line of its own, with no counts: nothing is loaded yet to count."""
+        self.update(Text(visible(message), "italic"), layout=False)
+
     def show(self, shown: int, total: int, scope: str, sort: str = "", selected: int = 0,
              note: str = "", error: Optional[str] = None, runs: str = "") -> None:  # fmt: skip
         text = Text()
@@ -24,7 +28,7 @@ class StatusBar(Static):
         if selected:
             text.append(f"  ·  {selected:,} selected", "bold")
         if error:
-            text.append(f"  ·  {visible(error)}", "bold red")
+            text.append("  ·  bad query (see under the filter)", "bold red")
         elif note:
             text.append(f"  ·  {visible(note)}", "italic")
         self.update(text, layout=False)  # one line of fixed size: no layout pass needed
