@@ -11,14 +11,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Union
 
-from .hashcol import Hashes, template
-from .hashcol import untemplate as template_text
 from .interner import Interner
 from .rows import CODED_FIELDS, HASH, SIZE, STACKS, TARBALL, SpecRow
 from .schema import CODED
+from .tarballs import template
+from .tarballs import untemplate as template_text
 
 if TYPE_CHECKING:
     from .catalog import Catalog
+    from .hashcol import Hashes
 
 
 @dataclass
@@ -73,7 +74,7 @@ class CatalogBuilder:
 
     def _hash_list(self) -> list[str]:
         """The hashes as a list that can grow (a read or built builder keeps ``Hashes``)."""
-        if isinstance(self.hashes, Hashes):
+        if not isinstance(self.hashes, list):  # ``Hashes``: numpy, imported only once built
             self.hashes = self.hashes.tolist()
         return self.hashes
 
@@ -127,6 +128,8 @@ class CatalogBuilder:
         kept.tarball_codes = array(
             "i", np.frombuffer(self.tarball_codes, dtype=np.int32)[index].tobytes()
         )
+        from .hashcol import Hashes  # numpy: not needed to parse
+
         kept.hashes = Hashes.of(self.hashes).take(index)
         kept.deps = [self.deps[i] for i in index.tolist()]
         start = 0
@@ -184,6 +187,10 @@ class CatalogBuilder:
         self._hash_list().extend(hashes)
         self.sizes.extend(-1 if size is None else size for size in columns[SIZE])
         code = self.tarball_table.code
-        self.tarball_codes.extend([code(template(t, h)) for h, t in zip(hashes, columns[TARBALL])])
+        tarballs = columns[TARBALL]
+        if tarballs.count(None) == len(tarballs):  # era B pages have none: no call per spec
+            self.tarball_codes.extend([code(None)] * len(tarballs))
+        else:
+            self.tarball_codes.extend([code(template(t, h)) for h, t in zip(hashes, tarballs)])
         self.deps.extend(deps if deps is not None else [()] * len(rows))
         page.count += len(rows)

@@ -14,9 +14,10 @@ from typing import Optional, Union, overload
 
 import numpy as np
 
+from .tarballs import Template, template, untemplate  # noqa: F401 - part of this API
+
 WIDTH = 32
 # A tarball template: None (no tarball), (url,) (its hash is not in it), (head, tail).
-Template = Optional[tuple]
 
 
 def _fits(text: str) -> bool:
@@ -92,24 +93,6 @@ class Hashes(Sequence):
     @property
     def nbytes(self) -> int:
         return int(self.raw.nbytes)
-
-
-def template(tarball: Optional[str], full_hash: str) -> Template:
-    """``tarball`` with ``full_hash`` cut out (its last occurrence)."""
-    if tarball is None:
-        return None
-    at = tarball.rfind(full_hash) if full_hash else -1
-    if at < 0:
-        return (tarball,)
-    return (tarball[:at], tarball[at + len(full_hash) :])
-
-
-def untemplate(shape: Template, full_hash: str) -> Optional[str]:
-    if shape is None:
-        return None
-    if len(shape) == 1:
-        return shape[0]
-    return shape[0] + full_hash + shape[1]
 
 
 class Tarballs(Sequence):

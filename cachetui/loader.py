@@ -27,14 +27,13 @@ from .discovery import (
 )
 from .fetchers import DEFAULT_DOWNLOAD_DEADLINE, DEFAULT_MAX_DOWNLOAD_MB, DEFAULT_TIMEOUT, Status
 from .gcpolicy import made_to_last
-from .indexcache import PendingWrites
 from .model import Problem
 from .reading import IndexOptions, Parser
 
 if TYPE_CHECKING:
     from .catalog import Catalog
     from .discovery import FileItem
-    from .indexcache import Plan
+    from .indexcache import PendingWrites, Plan
 
 __all__ = [
     "DEFAULT_DOWNLOAD_DEADLINE", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_DOWNLOAD_MB", "BackgroundLoad",
@@ -48,6 +47,14 @@ PROGRESS_EVERY = 64
 Progress = Callable[[int, int], None]
 
 
+def _pending_writes() -> PendingWrites:
+    # The index cache needs numpy: imported in the loading thread, not when this module is
+    # (the CLI imports the loader to start loading before Textual and numpy are imported).
+    from .indexcache import PendingWrites
+
+    return PendingWrites()
+
+
 @dataclass
 class LoadResult:
     problems: list[Problem] = field(default_factory=list)
@@ -57,7 +64,7 @@ class LoadResult:
     not_pages: int = 0
     cache_notes: list[str] = field(default_factory=list)
     # The index-cache files this load has to write: not results, the caller's to ``save()``.
-    pending: PendingWrites = field(default_factory=PendingWrites, repr=False, compare=False)
+    pending: PendingWrites = field(default_factory=_pending_writes, repr=False, compare=False)
     # Each input's specs; merged into one builder, and that built into the catalog, on first
     # use (a lazy tag's load is merged into the corpus part by part, never built on its own).
     parts: list[CatalogBuilder] = field(default_factory=list)

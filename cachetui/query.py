@@ -190,6 +190,10 @@ class Evaluator:
             self._host = detect_host()
         return self._host
 
+    def runs_known(self) -> bool:
+        """Whether ``runs_codes`` is computed (it detects the host: not on the UI thread)."""
+        return self._runs is not None
+
     def runs_codes(self) -> np.ndarray:
         """Per spec: 1 runs on the host, 0 does not, -1 unknown (one verdict per distinct
         platform, os and target; kept for the next query)."""

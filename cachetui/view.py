@@ -153,11 +153,20 @@ class ViewModel:
         """The specs of ``ids``, each with its ``runs_here`` verdict (for exports)."""
         return list(with_runs_here(self.catalog.specs(ids), ids, self.runs_codes()))
 
+    def runs_known(self) -> bool:
+        return self.evaluator.runs_known()
+
     def runs_mark(self, spec_id: int) -> str:
+        """✓ ✗ ?, or · until the codes are computed (off the UI thread, after the first paint:
+        detecting the host and judging every target costs ~0.1 s at start)."""
+        if not self.runs_known():
+            return "·"
         return RUNS_MARKS[int(self.runs_codes()[spec_id])]
 
-    def runs_verdict(self, spec_id: int) -> Verdict:
-        """Whether and why one spec runs on the host, in one line."""
+    def runs_verdict(self, spec_id: int) -> Optional[Verdict]:
+        """Whether and why one spec runs on the host, in one line (None until known)."""
+        if not self.runs_known():
+            return None
         column = self.catalog.column
         parts = (column(name).cell(spec_id) for name in ("platform", "os", "target"))
         return runs_on(*parts, self.host)

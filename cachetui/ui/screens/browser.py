@@ -114,7 +114,6 @@ class BrowserScreen(BrowserActions, Screen[None]):
         with made_to_last():
             view = ViewModel(result.catalog, self.host, self.session.options.installed)
             view.column_widths()
-            view.runs_codes()
             # The first rows too, for the state as it is now: one trip to the UI thread.
             key = self.state.key
             first = view.compute(*key)
@@ -125,6 +124,18 @@ class BrowserScreen(BrowserActions, Screen[None]):
         self.view = view
         self.state.grow(len(catalog))
         self.query_one(SpecTable).set_catalog(catalog, view.column_widths(), view.runs_mark)
+        self.judge_runs(view)  # after the paint: detecting the host takes ~0.1 s
+
+    @work(thread=True, group="runs", exit_on_error=False)
+    def judge_runs(self, view: ViewModel) -> None:
+        view.runs_codes()
+        self.app.call_from_thread(self._runs_judged, view)
+
+    def _runs_judged(self, view: ViewModel) -> None:
+        if view is self.view:  # not a catalog that a newer load replaced
+            self.query_one(SpecTable).refresh()
+            if self.query_one(SpecTable).has_focus:
+                self._show_spec(self.query_one(SpecTable).current_spec)
 
     def _loaded(self, result: LoadResult, view: ViewModel, key: tuple, first: ViewResult) -> None:
         self.session.finished()
@@ -171,7 +182,6 @@ class BrowserScreen(BrowserActions, Screen[None]):
             with made_to_last():
                 view = ViewModel(catalog, self.host, self.session.options.installed)
                 view.column_widths()
-                view.runs_codes()
             self.app.call_from_thread(self._tag_loaded, batch, combined, catalog, view)
 
         self.session.load_tags(loaded)

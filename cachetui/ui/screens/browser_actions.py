@@ -9,7 +9,6 @@ import numpy as np
 from textual import work
 from textual.command import CommandPalette
 
-from ...compare import Compared, compare
 from ...export import BY_NAME, render, write_file
 from ...faults import guard_handlers, guarded
 from ...host import Host
@@ -19,17 +18,14 @@ from ..widgets.detail_panel import DetailPanel
 from ..widgets.filter_box import FilterBox
 from ..widgets.package_tree import PackageTree
 from ..widgets.spec_table import SpecTable
-from .closest_view import ClosestScreen
-from .compare_view import CompareScreen
-from .diff_view import DiffScreen
 from .export import ExportChoice, ExportScreen
 from .facets import FacetScreen
 from .help import HelpScreen
 from .host import HostScreen
 from .load_report import LoadReportScreen
-from .tag_pick import TagPickScreen
 
 if TYPE_CHECKING:
+    from ...compare import Compared
     from .browser import BrowserScreen
 
     _Base = BrowserScreen
@@ -181,6 +177,8 @@ class BrowserActions(_Base):
     # -- diff, compare, closest (issue #17) ---------------------------------------------------
 
     def action_diff_tags(self) -> None:
+        from .tag_pick import TagPickScreen  # the views load on first use: a faster start
+
         loaded = self.catalog.specs_per_tag()
         tags = [(tag, f"{count:,} specs") for tag, count in loaded.items()]
         tags += [
@@ -202,6 +200,8 @@ class BrowserActions(_Base):
     @guarded
     def open_diff(self, before: str, after: str) -> None:
         """The diff view of two tags, once both are loaded (a lazy checkout loads them first)."""
+        from .diff_view import DiffScreen
+
         pending = [t for t in (before, after) if t in self.session.pending_tags()]
         if not pending:
             self.diff_wanted = None
@@ -219,6 +219,9 @@ class BrowserActions(_Base):
                 self.open_diff(before, after)
 
     def action_compare(self) -> None:
+        from ...compare import Compared, compare
+        from .compare_view import CompareScreen
+
         ids = np.flatnonzero(self.state.selected)
         if not 2 <= len(ids) <= MAX_COMPARE:
             self.notify(f"Select two to {MAX_COMPARE} specs (space) to compare them.",
@@ -240,6 +243,8 @@ class BrowserActions(_Base):
         self.app.push_screen(CompareScreen(compare(list(found.values()))))
 
     def action_closest(self) -> None:
+        from .closest_view import ClosestScreen
+
         current = self.query_one(SpecTable).current_spec
         text = self.catalog.spec(current).package if current is not None else ""
 
