@@ -190,7 +190,14 @@ class CatalogBuilder:
         tarballs = columns[TARBALL]
         if tarballs.count(None) == len(tarballs):  # era B pages have none: no call per spec
             self.tarball_codes.extend([code(None)] * len(tarballs))
-        else:
+        elif None in tarballs or "" in hashes:  # (rpartition needs a hash to split on)
             self.tarball_codes.extend([code(template(t, h)) for h, t in zip(hashes, tarballs)])
+        else:  # the same as ``template``, with the splitting done in C: 2x faster per spec
+            codes = self.tarball_table.index
+            shapes = [
+                (pre, post) if found else (post,)
+                for pre, found, post in map(str.rpartition, tarballs, hashes)
+            ]
+            self.tarball_codes.extend([codes.get(s_) if s_ in codes else code(s_) for s_ in shapes])
         self.deps.extend(deps if deps is not None else [()] * len(rows))
         page.count += len(rows)

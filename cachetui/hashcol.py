@@ -37,7 +37,14 @@ class Hashes(Sequence):
     def of(cls, texts: Union[Sequence[str], Hashes]) -> Hashes:
         if isinstance(texts, Hashes):
             return texts
-        odd = {i: t for i, t in enumerate(texts) if not _fits(t)}
+        texts = list(texts)
+        joined = "".join(texts)
+        # Every real hash fits: one check over the joined text instead of one call per spec
+        # (30 ms per 100k specs at every build).
+        if joined.isascii() and "\x00" not in joined and max(map(len, texts), default=0) <= WIDTH:
+            odd: dict[int, str] = {}
+        else:
+            odd = {i: t for i, t in enumerate(texts) if not _fits(t)}
         if not odd:
             try:
                 return cls(
