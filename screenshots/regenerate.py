@@ -16,6 +16,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
+from cachetui.host import Host  # noqa: E402
 from cachetui.ui.app import CacheApp  # noqa: E402
 
 CORPUS = "tests/data/corpus-real"  # real pages of several tags, for the diff
@@ -52,6 +53,9 @@ SHOTS = {
 }
 
 
+SHOWN_HOST = Host("linux", "ubuntu22.04", "zen3")
+
+
 async def settle(pilot) -> None:
     for _ in range(5):
         await pilot.pause()
@@ -60,7 +64,8 @@ async def settle(pilot) -> None:
 
 
 async def shoot(name: str, size: tuple[int, int], keys: tuple[str, ...], path: str) -> Path:
-    app = CacheApp([path])
+    # "Runs here" as on an Ubuntu 22.04 zen3 login node, not whatever machine draws the pictures.
+    app = CacheApp([path], host=SHOWN_HOST)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
         for key in keys:
