@@ -4,8 +4,7 @@ error (``QueryError`` for queries), never another exception, in bounded time (ea
 a deadline) and bounded memory (every generated input is small).
 
 Each test starts with the reproduced defects as explicit examples (``@example``), then random
-inputs. Runs are derandomized, so CI sees the same inputs every time: a test marked xfail fails
-at its explicit examples today and must pass whole once they are fixed. Sizes are kept small
+inputs. Runs are derandomized, so CI sees the same inputs every time. Sizes are kept small
 (40 to 300 examples per test, a 5 s deadline per example) so the harness stays well inside the
 2-minute CI budget.
 """
@@ -42,10 +41,6 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-
-
-def xfail(what: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=f"#14: {what}")
 
 
 def dumps(value: object) -> str:

@@ -46,10 +46,6 @@ from hostile import (
 from cachetui.loader import load
 
 
-def xfail(what: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=f"#14: {what}")
-
-
 @pytest.fixture
 def www(tmp_path: Path) -> Path:
     """A web root with a good v3 mirror at /good3 and a good v2 mirror at /good2."""

@@ -52,10 +52,6 @@ from cachetui.view import Scope, Sort, ViewModel
 BIG = "9" * 5000  # over Python's 4,300-digit limit for int() of a string
 
 
-def xfail(what: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=f"#14: {what}")
-
-
 def bad_page_beside_a_good_one(folder: Path, text: str) -> Path:
     write_good_page(folder)
     bad = folder / "bad.md"
