@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from . import __version__
 from .cli_common import (
@@ -19,11 +19,15 @@ from .cli_common import (
     load_args,
     save_caches,
 )
+from .cli_config import cmd_config, config_parser
 from .cli_listing import cmd_find, cmd_list, find_parser, list_parser
 from .cli_reports import REPORTS
 from .cli_spack import EXIT_NOTHING, EXIT_OK, EXIT_USAGE, check_parser, load_inputs
 from .cli_stats import cache_parser, cmd_cache, cmd_stats, stats_parser
 from .export import PRINT_NAMES
+
+if TYPE_CHECKING:
+    from .settings import Settings
 
 DESCRIPTION = """\
 A keyboard-driven terminal browser for Spack binary build caches.
@@ -47,7 +51,7 @@ def browse_parser() -> argparse.ArgumentParser:
         epilog=_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_paths(parser)
+    add_paths(parser, quiet=False)
     parser.add_argument("--theme", help="Textual theme name (also switchable from the palette)")
     parser.add_argument(
         "--print", dest="print_selection", action="store_true",
@@ -94,7 +98,7 @@ def cmd_browse(args: argparse.Namespace) -> int:
     from .cli_spack import installed_of
     from .ui.app import CacheApp  # the only path that imports Textual
 
-    app = CacheApp(paths, theme=args.theme, max_bytes=max_bytes, print_format=print_format,
+    app = CacheApp(paths, theme=args.theme, settings=args.settings, max_bytes=max_bytes, print_format=print_format,
                    tag=args.tag, timeout=args.timeout, use_cache=args.use_cache,
                    lazy=not args.eager, preload=preload, groups=groups,
                    max_download_mb=args.max_download_mb,
@@ -112,6 +116,26 @@ def cmd_browse(args: argparse.Namespace) -> int:
     return app.return_code or EXIT_OK
 
 
+def _binding_table(settings: Settings):
+    """The action table's binding ids with the config's keymap applied (for ``config show``)."""
+    from .ui.actions import binding_table, check_keymap  # imports Textual: only for this
+
+    keymap, messages = check_keymap(settings.keys, str(settings.path))
+    return binding_table(keymap), messages
+
+
+def _settings(browsing: bool) -> Settings:
+    """The config file's settings; its problems on stderr (the browser shows them itself)."""
+    from .settings import load_settings
+    from .text import visible
+
+    settings = load_settings()
+    if not browsing:
+        for message in settings.messages():
+            print(f"cachetui: {visible(message)}", file=sys.stderr)
+    return settings
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     handlers = {
@@ -121,6 +145,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "cache": (cache_parser, cmd_cache),
         **REPORTS,
         "check": (lambda: check_parser(add_paths), cmd_check),
+        "config": (config_parser, None),
     }
     if argv and argv[0] in handlers:
         make_parser, handler = handlers[argv[0]]
@@ -131,6 +156,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     else:
         args = browse_parser().parse_args(argv)
         handler = cmd_browse
+    if handler is None:  # config: its own problems are part of what it shows
+        return cmd_config(args, _binding_table)
+    if hasattr(args, "host"):  # a loading command: --host defaults to the config's host
+        args.settings = _settings(browsing=handler is cmd_browse)
+        if args.host is None and args.settings.host is not None:
+            args.host = args.settings.host_text  # checked already: parsed below
     if getattr(args, "max_file_mb", None) is not None and args.max_file_mb <= 0:
         print("cachetui: --max-file-mb must be positive", file=sys.stderr)
         return EXIT_USAGE

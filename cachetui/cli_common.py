@@ -23,10 +23,13 @@ COMMANDS = {
     "compare": "two or more specs side by side, their differing fields marked",
     "closest": "the cached binaries closest to a spec you would install, differences spelled out",
     "check": CHECK_HELP,
+    "config": "where the settings file is (path), and the settings in force (show)",
 }
 
 
-def add_paths(parser: argparse.ArgumentParser) -> None:
+def add_paths(parser: argparse.ArgumentParser, quiet: bool = True) -> None:
+    """The options of every command that loads; ``quiet``: a command that prints (not the
+    browser) also takes ``--quiet``."""
     parser.add_argument(
         "paths",
         nargs="*",
@@ -66,6 +69,11 @@ def add_paths(parser: argparse.ArgumentParser) -> None:
         help=f"stop a mirror download that takes longer than this in all (default: {DEFAULT_DOWNLOAD_DEADLINE:g})",
     )  # fmt: skip
     add_option(parser)  # --spack
+    if quiet:
+        parser.add_argument(
+            "--quiet", action="store_true",
+            help="say only what is wrong: each bad file, no notes or counts (stats: only the problems)",
+        )  # fmt: skip
 
 
 def load_args(args: argparse.Namespace) -> LoadResult:
@@ -77,7 +85,8 @@ def load_args(args: argparse.Namespace) -> LoadResult:
         result = load(paths, max_bytes=max_bytes, tag=args.tag, timeout=args.timeout,
                       cache=args.use_cache, max_download_mb=args.max_download_mb,
                       download_deadline=args.download_deadline, tags=tags)  # fmt: skip
-    _report(result)
+    if not getattr(args, "problems_on_stdout", False):
+        _report(result, quiet=getattr(args, "quiet", False))
     _unsaved.append(result)
     return result
 
@@ -92,12 +101,12 @@ def save_caches() -> None:
         _unsaved.pop().pending.save()
 
 
-def _report(result: LoadResult) -> None:
+def _report(result: LoadResult, quiet: bool) -> None:
     from .text import visible
 
     for problem in result.problems:
         print(f"cachetui: {visible(str(problem))}", file=sys.stderr)
-    if result.errors:
+    if result.errors and not quiet:
         print(f"cachetui: {len(result.errors)} file(s) skipped", file=sys.stderr)
 
 

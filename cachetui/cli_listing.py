@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from .cli_common import COMMANDS, add_paths, load_args, positive_int, write
 from .cli_spack import EXIT_NOTHING, EXIT_OK, EXIT_USAGE
@@ -54,7 +54,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     import numpy as np
 
     from .cli_spack import installed_of, mark_installed
-    from .export import render, render_lines
+    from .export import render, render_lines, render_table
     from .fastexport import render_fast
 
     result = load_args(args)
@@ -77,7 +77,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             print(f"cachetui: bad query: {error}", file=sys.stderr)
             return EXIT_USAGE
         ids = result.mask.nonzero()[0]
-        for note in result.notes:
+        for note in [] if args.quiet else result.notes:
             print(f"cachetui: {note}", file=sys.stderr)
     if args.limit is not None:
         ids = ids[: max(args.limit, 0)]
@@ -88,7 +88,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         specs = mark_installed(catalog.specs(ids), installed_of(args))
         if args.format in ("json", "jsonl", "yaml"):
             specs = with_runs_here(specs, ids, evaluator.runs_codes())
-        if args.format not in LINE_NAMES:
+        if args.format == "table":
+            write(render_table(list(specs), terminal_width()))
+        elif args.format not in LINE_NAMES:
             write(render(list(specs), args.format))
         else:
             for line in render_lines(islice(specs, None), args.format):
@@ -97,9 +99,22 @@ def cmd_list(args: argparse.Namespace) -> int:
         chosen = np.asarray(ids, dtype=np.int64)
         blank = catalog.hashes.raw[chosen] == b""  # a hash that does not fit is kept aside
         missing = int(blank.sum()) - int(np.isin(chosen, list(catalog.hashes.odd)).sum())
-        if missing:
+        if missing and not args.quiet:
             print(f"cachetui: {missing} spec(s) have no hash and were left out", file=sys.stderr)
     return EXIT_OK
+
+
+def terminal_width() -> Optional[int]:
+    """The terminal's width when stdout is one (the table then fits it); None when piped or
+    redirected (whole values: a script reads them)."""
+    import shutil
+
+    try:
+        if not sys.stdout.isatty():
+            return None
+    except (AttributeError, ValueError):  # a replaced or closed stdout
+        return None
+    return shutil.get_terminal_size().columns
 
 
 def find_data(result: LoadResult, text: str, limit: int) -> dict:

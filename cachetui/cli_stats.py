@@ -72,6 +72,7 @@ def stats_data(result: LoadResult) -> dict:
 def cmd_stats(args: argparse.Namespace) -> int:
     from .text import visible
 
+    args.problems_on_stdout = args.quiet and not args.json  # said once, there
     result = load_args(args)
     # Written now, so the cache notes say what happened to it, not what was meant to.
     for note, reason in result.pending.save().items():
@@ -84,6 +85,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
         from .export import clean_json
 
         write(json.dumps(clean_json(data), ensure_ascii=False, indent=2) + "\n")
+    elif args.quiet:  # the problems alone, one a line (stderr had them too)
+        write("".join(visible(str(problem)) + "\n" for problem in result.problems))
     else:
         tags = ", ".join(f"{t} ({n})" for t, n in data["tags"].items())
         eras = ", ".join(f"{e}: {n}" for e, n in sorted(data["eras"].items()))

@@ -73,15 +73,48 @@ def _capped(text: str) -> str:
     return text if len(text) <= TABLE_CELL_MAX else text[: TABLE_CELL_MAX - 1] + "…"
 
 
-def render_table(specs: Sequence[Spec]) -> str:
+TABLE_GAP = 2
+TABLE_MIN_COLUMN = 7  # a cut column keeps this much: "x86_64…", "develo…"
+
+
+def render_table(specs: Sequence[Spec], width: Optional[int] = None) -> str:
     """An aligned table. A cell is cut at ``TABLE_CELL_MAX`` characters (shown with "…"), as
-    the browser cuts its columns: one huge value cannot widen every row."""
+    the browser cuts its columns: one huge value cannot widen every row. With ``width`` (a
+    terminal's), the widest columns are narrowed until a row fits, their cells cut with "…"."""
     rows = [[_capped(_cell(s, c)) for c in TABLE_COLUMNS] for s in specs]
     header = [c.upper() for c in TABLE_COLUMNS]
     widths = [max([len(header[i])] + [len(r[i]) for r in rows]) for i in range(len(header))]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip()]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows]
+    if width is not None:
+        widths = fit_widths(widths, width - TABLE_GAP * (len(widths) - 1))
+    lines = [_table_line(header, widths)] + [_table_line(row, widths) for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def _table_line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    cut = [c if len(c) <= w else c[: w - 1] + "…" for c, w in zip(cells, widths)]
+    return (" " * TABLE_GAP).join(c.ljust(w) for c, w in zip(cut, widths)).rstrip()
+
+
+def fit_widths(widths: Sequence[int], room: int) -> list[int]:
+    """Column widths that add up to at most ``room``: the widest columns give way first, none
+    below ``TABLE_MIN_COLUMN`` (or its own width, when that is less); if even that does not
+    fit, every column is at that floor and the line is wider than ``room``."""
+    fitted = list(widths)
+    floors = [min(w, TABLE_MIN_COLUMN) for w in widths]
+    excess = sum(fitted) - room
+    while excess > 0:
+        widest = max(range(len(fitted)), key=lambda i: fitted[i] - floors[i])
+        spare = fitted[widest] - floors[widest]
+        if spare <= 0:
+            break
+        # Down to the next widest column's width (or as far as needed), in one step.
+        others = [
+            fitted[i] for i in range(len(fitted)) if i != widest and fitted[i] < fitted[widest]
+        ]
+        step = min(spare, excess, max(1, fitted[widest] - max(others, default=0)))
+        fitted[widest] -= step
+        excess -= step
+    return fitted
 
 
 def render_lines(specs: Iterable[Spec], fmt: str) -> Iterable[str]:

@@ -79,6 +79,14 @@ def private_caches(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("CACHETUI_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path_factory, monkeypatch):
+    """Config and state folders of the tests' own, never the user's (platformdirs reads XDG)."""
+    monkeypatch.delenv("CACHETUI_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+
+
 @pytest.fixture
 def write_page(tmp_path):
     def write(name: str, text: str | bytes) -> Path:

@@ -8,10 +8,13 @@ binding has an id (``<scope>.<action>``), so keys can be remapped by id with
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Optional
 
 from textual.binding import Binding
+from textual.keys import Keys, _character_to_key, key_to_character
 
 SCOPES = {
     "app": "Anywhere",
@@ -50,8 +53,12 @@ class Action:
     def key_text(self) -> str:
         if self.display:
             return self.display
-        names = {"slash": "/", "question_mark": "?", "space": "space", "escape": "esc"}
-        return " ".join(names.get(k, k) for k in self.keys.split(","))
+        return keys_text(self.keys)
+
+    def keys_in_force(self, keymap: Mapping[str, str]) -> str:
+        """How the keys read in the help, with a keymap (binding id -> keys) applied."""
+        remapped = keymap.get(self.id)
+        return keys_text(remapped) if remapped else self.key_text
 
     @property
     def id(self) -> str:
@@ -130,6 +137,19 @@ ACTIONS: tuple[Action, ...] = (
 # fmt: on
 
 
+def keys_text(keys: str) -> str:
+    """Textual key names as a person types them: ``question_mark,f1`` reads ``? f1``."""
+    return " ".join(_readable(key) for key in keys.split(","))
+
+
+def _readable(key: str) -> str:
+    names = {"slash": "/", "space": "space", "escape": "esc", "tab": "tab"}
+    if key in names:
+        return names[key]
+    character = key_to_character(key)
+    return character if character and character.isprintable() else key
+
+
 def bindings(scope: str) -> list[Binding]:
     """Textual bindings for one scope, straight from the table above."""
     return [a.binding() for a in ACTIONS if a.scope == scope]
@@ -139,3 +159,76 @@ def help_rows() -> list[tuple[str, list[Action]]]:
     """Sections of the help: one per title, the actions in table order."""
     titles = list(dict.fromkeys(SCOPES.values()))
     return [(title, [a for a in ACTIONS if SCOPES[a.scope] == title]) for title in titles]
+
+
+# -- keymaps from the config file ------------------------------------------------------------
+
+MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+# The key names Textual sends, without their modifiers (``ctrl+x`` -> ``x``).
+KEY_NAMES = frozenset(k.value.split("+")[-1] for k in Keys if not k.value.startswith("<"))
+
+
+def _key_name(key: str) -> Optional[str]:
+    """The key as Textual names it (``?`` -> ``question_mark``), or None for a name no terminal
+    key produces."""
+    if len(key) == 1:
+        return _character_to_key(key) if key.isprintable() and not key.isspace() else None
+    *modifiers, base = key.split("+")
+    if any(m not in MODIFIERS for m in modifiers) or not base:
+        return None
+    if len(base) == 1:
+        base = _character_to_key(base) if base.isprintable() and not base.isspace() else ""
+    elif base not in KEY_NAMES and key_to_character(base) is None:
+        return None
+    return "+".join([*modifiers, base]) if base else None
+
+
+def check_keymap(keys: Mapping[str, str], where: str) -> tuple[dict[str, str], list[str]]:
+    """The usable part of a keymap from the config file at ``where`` (binding id -> Textual
+    keys), and a message for each entry left out: an unknown binding id, a key name no
+    terminal sends, or a key that would then do two things in one place (both keep their
+    defaults)."""
+    by_id = {action.id: action for action in ACTIONS}
+    keymap: dict[str, str] = {}
+    messages: list[str] = []
+    for binding_id, text in keys.items():
+        if binding_id not in by_id:
+            close = difflib.get_close_matches(binding_id, list(by_id), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            messages.append(f"{where}: keys: unknown binding id {binding_id!r} ignored "
+                            f"({hint}cachetui config show lists them)")  # fmt: skip
+            continue
+        names = [_key_name(key) for key in text.split(",")]
+        if None in names:
+            bad = [key for key, name in zip(text.split(","), names) if name is None]
+            messages.append(f"{where}: keys.{binding_id}: no key is called "
+                            f"{', '.join(map(repr, bad))}; ignored")  # fmt: skip
+            continue
+        keymap[binding_id] = ",".join(dict.fromkeys(names))  # type: ignore[arg-type]
+    while True:
+        clash = _first_clash(keymap)
+        if clash is None:
+            return keymap, messages
+        key, ids = clash
+        messages.append(f"{where}: keys: {keys_text(key)!r} would be bound twice in "
+                        f"{SCOPES[by_id[ids[0]].scope]!r} ({' and '.join(ids)}); "
+                        f"{', '.join(i for i in ids if i in keymap)} keeps its default")  # fmt: skip
+        for binding_id in ids:
+            keymap.pop(binding_id, None)
+
+
+def _first_clash(keymap: Mapping[str, str]) -> Optional[tuple[str, list[str]]]:
+    """A key that two actions of one help section would share, one of them remapped."""
+    users: dict[tuple[str, str], list[str]] = {}
+    for action in ACTIONS:
+        for key in keymap.get(action.id, action.keys).split(","):
+            users.setdefault((SCOPES[action.scope], key), []).append(action.id)
+    for (_section, key), ids in users.items():
+        if len(ids) > 1 and any(i in keymap for i in ids):
+            return key, ids
+    return None
+
+
+def binding_table(keymap: Mapping[str, str]) -> dict[str, tuple[str, str, str]]:
+    """Every binding id: its help section, its default keys and the keys in force."""
+    return {a.id: (SCOPES[a.scope], a.key_text, a.keys_in_force(keymap)) for a in ACTIONS}

@@ -12,6 +12,7 @@ from typing import Optional
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
+from textual.theme import Theme
 
 from ..catalog import Catalog
 from ..faults import guard_handlers, log_exception
@@ -19,10 +20,12 @@ from ..host import Host
 from ..limits import DEFAULT_DOWNLOAD_DEADLINE, DEFAULT_MAX_DOWNLOAD_MB
 from ..loader import DEFAULT_MAX_BYTES, BackgroundLoad, TagGroup
 from ..session import LoadOptions, LoadSession
-from .actions import bindings
+from ..settings import Settings, remember_theme, remembered_theme
+from .actions import bindings, check_keymap
 from .palette import action_commands
 from .screens.browser import BrowserScreen
 from .timing import Delays
+from .widgets.spec_table import SpecTable
 
 NOTICES_KEPT = 200  # the notices the app remembers (tests and the benchmark read them)
 
@@ -51,7 +54,8 @@ class CacheApp(App[Optional[str]]):
                  max_download_mb: float = DEFAULT_MAX_DOWNLOAD_MB,
                  download_deadline: float = DEFAULT_DOWNLOAD_DEADLINE,
                  host: Optional[Host] = None, tags: Optional[Mapping[str, str]] = None,
-                 installed: Optional[frozenset] = None) -> None:  # fmt: skip
+                 installed: Optional[frozenset] = None,
+                 settings: Optional[Settings] = None) -> None:  # fmt: skip
         super().__init__()
         options = LoadOptions(max_bytes=max_bytes, tag=tag, timeout=timeout,
                               use_cache=use_cache, lazy=lazy, max_download_mb=max_download_mb,
@@ -62,7 +66,11 @@ class CacheApp(App[Optional[str]]):
         self.session = LoadSession(paths, options, preload=preload, groups=groups)
         self.browser = BrowserScreen(self.session, delays, print_format, host)
         self.print_format = print_format
-        self.requested_theme = theme
+        # The config file's settings; without them (tests, a library caller) the defaults, and
+        # the theme chosen is not remembered.
+        self.settings = settings
+        self.requested_theme = theme or (remembered_theme(settings) if settings else None)
+        self._theme_written: Optional[str] = None
         self.notices: deque[Notice] = deque(maxlen=NOTICES_KEPT)
 
     @property
@@ -73,6 +81,7 @@ class CacheApp(App[Optional[str]]):
         return self.browser
 
     def on_mount(self) -> None:
+        self._apply_settings()
         if self.requested_theme:
             if self.requested_theme in self.available_themes:
                 self.theme = self.requested_theme
@@ -80,10 +89,39 @@ class CacheApp(App[Optional[str]]):
                 names = ", ".join(sorted(self.available_themes))
                 self.notify(f"No theme named {self.requested_theme!r}. Themes: {names}",
                             severity="warning", markup=False)  # fmt: skip
+        if self.settings is not None:
+            self._theme_written = self.theme  # no write for the theme we start with
+            self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.print_format:
             self.sub_title = "--print"
             self.notify(f"space selects, enter prints the selection as {self.print_format} and exits,"
                         " esc or q quits without printing", markup=False, timeout=8)  # fmt: skip
+
+    def _apply_settings(self) -> None:
+        """The config file's keymap and columns; each trouble in it becomes one warning."""
+        if self.settings is None:
+            return
+        messages = self.settings.messages()
+        keymap, bad_keys = check_keymap(self.settings.keys, str(self.settings.path))
+        messages += bad_keys
+        if keymap:
+            self.set_keymap(keymap)
+        for message in messages:
+            self.notify(message, title="Settings", severity="warning", timeout=15, markup=False)
+
+    def on_ready(self) -> None:
+        # The browser is composed by now (it is not yet in ``on_mount``).
+        if self.settings is not None and self.settings.columns:
+            self.browser.query_one(SpecTable).set_columns(self.settings.columns)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        if self.settings is None or theme.name == self._theme_written:
+            return
+        self._theme_written = theme.name
+        failed = remember_theme(theme.name, self.settings)
+        if failed:
+            self.notify(f"The theme will not be remembered: {failed}", title="Settings",
+                        severity="warning", markup=False)  # fmt: skip
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> Optional[bool]:
         if action == "cancel_print":  # only on the browser itself: esc still closes dialogs

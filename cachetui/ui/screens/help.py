@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -18,14 +21,15 @@ CLIPBOARD_HELP = (
 )
 
 
-def help_text() -> Text:
+def help_text(keymap: Mapping[str, str] = MappingProxyType({})) -> Text:
+    """The help; ``keymap`` (binding id -> keys, the config's remapping) shows the keys in force."""
     text = Text()
     for title, actions in help_rows():
         if not actions:
             continue
         text.append(f"{title}\n", "bold underline")
         for action in actions:
-            text.append(f"  {action.key_text:<16}", "bold cyan")
+            text.append(f"  {action.keys_in_force(keymap):<16}", "bold cyan")
             text.append(f"{action.help}\n")
         text.append("\n")
     text.append("Query syntax (tokens are ANDed, in any order)\n", "bold underline")
@@ -48,4 +52,5 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
             scroll.border_title = "cachetui help — esc to close"
-            yield Static(help_text(), id="help-text")
+            # Textual keeps the keymap without a public getter; the palette reads it the same way.
+            yield Static(help_text(self.app._keymap), id="help-text")

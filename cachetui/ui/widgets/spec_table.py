@@ -7,6 +7,7 @@ jump through as a hundred (the stock DataTable builds every row up front: ~12 s 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Callable, Optional
 
 import numpy as np
@@ -22,7 +23,7 @@ from textual.strip import Strip
 
 from ...catalog import Catalog
 from ...faults import guard_handlers
-from ...view import COLUMNS, Sort, cell_text
+from ...view import COLUMNS, Column, Sort, cell_text
 from ..actions import bindings
 from ..state import BrowsingState
 
@@ -75,6 +76,7 @@ class SpecTable(ScrollView, can_focus=True):
         self.state = state  # the sort and the selection live there
         self.catalog: Optional[Catalog] = None
         self.ids: np.ndarray = np.zeros(0, dtype=np.int64)
+        self.columns: tuple[Column, ...] = COLUMNS  # those shown, in order (the config's)
         self.widths: dict[str, int] = {c.key: c.max_width for c in COLUMNS}
         self._cells: dict[tuple[str, int], str] = {}
         self._runs_mark: Optional[Callable[[int], str]] = None
@@ -96,6 +98,15 @@ class SpecTable(ScrollView, can_focus=True):
         self.widths = widths
         self._runs_mark = runs_mark  # spec id -> ✓ ✗ ? (runs on the host)
         self._cells.clear()
+
+    def set_columns(self, keys: Sequence[str]) -> None:
+        """Show these columns, in this order (unknown keys are left out)."""
+        by_key = {column.key: column for column in COLUMNS}
+        self.columns = tuple(by_key[key] for key in keys if key in by_key) or COLUMNS
+        if self.sort is not None and self.sort.column not in keys:
+            self.state.set_sort(None)
+        self.virtual_size = Size(self.total_width, len(self.ids) + 1)
+        self.refresh()
 
     def show(self, ids: np.ndarray, keep_spec: Optional[int] = None) -> None:
         """Replace the rows. The cursor stays on ``keep_spec`` when it is still there."""
@@ -120,7 +131,7 @@ class SpecTable(ScrollView, can_focus=True):
 
     @property
     def total_width(self) -> int:
-        return MARK_WIDTH + sum(self.widths[c.key] + GAP for c in COLUMNS)
+        return MARK_WIDTH + sum(self.widths[c.key] + GAP for c in self.columns)
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -140,7 +151,7 @@ class SpecTable(ScrollView, can_focus=True):
 
     def _line(self, texts: list[str], base: Style, sorted_style: Optional[Style]) -> list[Segment]:
         segments = []
-        for column, text in zip(COLUMNS, texts):
+        for column, text in zip(self.columns, texts):
             width = self.widths[column.key]
             if cell_len(text) > width:
                 text = set_cell_size(text, width - 1) + "…"
@@ -160,7 +171,7 @@ class SpecTable(ScrollView, can_focus=True):
         if y == 0:
             header = self.get_component_rich_style("spec-table--header")
             titles = []
-            for column in COLUMNS:
+            for column in self.columns:
                 title = column.title
                 if self.sort and self.sort.column == column.key:
                     title += " ▼" if self.sort.descending else " ▲"
@@ -182,7 +193,7 @@ class SpecTable(ScrollView, can_focus=True):
         if row == self.cursor_row:
             style += self.get_component_rich_style("spec-table--cursor")
         mark = Segment("● " if is_selected else "  ", style)
-        texts = [self._cell(c.key, spec_id) for c in COLUMNS]
+        texts = [self._cell(c.key, spec_id) for c in self.columns]
         segments = [mark, *self._line(texts, style, None)]
         return Strip(segments).crop_extend(scroll_x, scroll_x + width, style)
 
@@ -254,13 +265,13 @@ class SpecTable(ScrollView, can_focus=True):
     # -- sorting -----------------------------------------------------------------------------
 
     def action_sort_next(self) -> None:
-        keys = [c.key for c in COLUMNS]
+        keys = [c.key for c in self.columns]
         index = keys.index(self.sort.column) + 1 if self.sort else 0
         self.state.set_sort(Sort(keys[index % len(keys)]))
 
     def action_sort_reverse(self) -> None:
         if self.sort is None:
-            self.state.set_sort(Sort(COLUMNS[0].key, descending=True))
+            self.state.set_sort(Sort(self.columns[0].key, descending=True))
         elif not self.sort.descending:
             self.state.set_sort(Sort(self.sort.column, descending=True))
         else:
@@ -268,7 +279,7 @@ class SpecTable(ScrollView, can_focus=True):
 
     def sort_by_header(self, x: int) -> None:
         offset = MARK_WIDTH
-        for column in COLUMNS:
+        for column in self.columns:
             width = self.widths[column.key] + GAP
             if offset <= x < offset + width:
                 same = self.sort is not None and self.sort.column == column.key
