@@ -107,13 +107,9 @@ def fit_widths(widths: Sequence[int], room: int) -> list[int]:
         spare = fitted[widest] - floors[widest]
         if spare <= 0:
             break
-        # Down to the next widest column's width (or as far as needed), in one step.
-        others = [
-            fitted[i] for i in range(len(fitted)) if i != widest and fitted[i] < fitted[widest]
-        ]
-        step = min(spare, excess, max(1, fitted[widest] - max(others, default=0)))
-        fitted[widest] -= step
-        excess -= step
+        # One cell at a time (a few hundred steps at most): tied columns shrink evenly.
+        fitted[widest] -= 1
+        excess -= 1
     return fitted
 
 

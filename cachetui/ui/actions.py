@@ -164,8 +164,11 @@ def help_rows() -> list[tuple[str, list[Action]]]:
 # -- keymaps from the config file ------------------------------------------------------------
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
-# The key names Textual sends, without their modifiers (``ctrl+x`` -> ``x``).
-KEY_NAMES = frozenset(k.value.split("+")[-1] for k in Keys if not k.value.startswith("<"))
+# The key names Textual sends, without their modifiers (``ctrl+x`` -> ``x``), and the names of
+# the printable ASCII characters (``slash``, ``question_mark``).
+KEY_NAMES = frozenset(k.value.split("+")[-1] for k in Keys if not k.value.startswith("<")) | {
+    _character_to_key(chr(code)) for code in range(33, 127)
+}
 
 
 def _key_name(key: str) -> Optional[str]:

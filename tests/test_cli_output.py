@@ -1,0 +1,125 @@
+"""The CLI's output fits the terminal: `list`'s table on a terminal, `--quiet`."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import struct
+import subprocess
+import sys
+import termios
+
+import pytest
+from conftest import ROOT, SEEDS, page_text, run_cli, spec_entry
+
+from cachetui.export import fit_widths
+
+
+def _as_terminal(monkeypatch, columns: int) -> None:
+    """stdout (pytest's capture) says it is a terminal of ``columns`` columns."""
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("COLUMNS", str(columns))  # shutil.get_terminal_size reads it first
+
+
+def test_list_fits_a_terminal_and_cuts_with_an_ellipsis(monkeypatch, capsys):
+    _as_terminal(monkeypatch, 76)
+    code, out, _ = run_cli(capsys, "list", str(SEEDS), "-n", "20")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 21
+    assert max(len(line) for line in lines) <= 76
+    assert any("…" in line for line in lines)
+    assert lines[1].split()[0] == "255hkvj"  # the hash is never cut (7 characters)
+
+
+def test_list_is_whole_when_piped(monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", "60")  # no terminal: the width does not matter
+    code, out, _ = run_cli(capsys, "list", str(SEEDS), "-n", "20")
+    assert "…" not in out
+    assert max(len(line) for line in out.splitlines()) > 60
+    assert "ml-linux-x86_64-rocm,root" in out
+
+
+def test_a_wide_terminal_changes_nothing(monkeypatch, capsys):
+    code, piped, _ = run_cli(capsys, "list", str(SEEDS), "-n", "20")
+    _as_terminal(monkeypatch, 300)
+    code, wide, _ = run_cli(capsys, "list", str(SEEDS), "-n", "20")
+    assert wide == piped
+
+
+def test_the_widest_columns_give_way_first():
+    assert fit_widths([7, 20, 10, 30], 80) == [7, 20, 10, 30]  # fits: untouched
+    assert fit_widths([7, 20, 10, 30], 57) == [7, 20, 10, 20]  # only the widest
+    assert fit_widths([7, 20, 10, 30], 47) == [7, 15, 10, 15]  # then the two widest evenly
+    assert fit_widths([7, 20, 10, 30], 10) == [7, 7, 7, 7]  # never below 7: wider than asked
+    assert fit_widths([3, 40], 20) == [3, 17]  # a narrow column keeps its own width
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
+def test_list_in_a_real_terminal(tmp_path):
+    """Through a pty of 72 columns, as a person runs it."""
+    main, child = pty.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 72, 0, 0))
+    env = {**os.environ, "CACHETUI_CACHE_DIR": str(tmp_path)}
+    env.pop("COLUMNS", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cachetui", "list", str(SEEDS), "-n", "5"],
+        stdout=child, stderr=subprocess.DEVNULL, cwd=ROOT, env=env,
+    )  # fmt: skip
+    os.close(child)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # EIO: the child closed its end
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert process.wait(timeout=60) == 0
+    os.close(main)
+    lines = b"".join(chunks).decode().replace("\r\n", "\n").splitlines()
+    assert len(lines) == 6
+    assert max(len(line) for line in lines) <= 72
+    assert any("…" in line for line in lines)
+
+
+# -- --quiet ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def with_a_bad_file(write_page, tmp_path):
+    write_page("good/pkg.md", page_text(specs=[spec_entry(hash="h" * 32), spec_entry()]))
+    write_page("good/broken.md", "---\nlayout: cache\ntitle: [\n---\n")
+    return str(tmp_path / "good")
+
+
+def test_quiet_keeps_the_problems_and_drops_the_counts(with_a_bad_file, capsys):
+    code, _, err = run_cli(capsys, "list", with_a_bad_file)
+    assert "broken.md" in err and "file(s) skipped" in err
+    code, out, quiet = run_cli(capsys, "list", with_a_bad_file, "--quiet")
+    assert code == 0 and out.count("\n") == 3
+    assert "broken.md" in quiet and "file(s) skipped" not in quiet
+    assert len(quiet.splitlines()) == 1
+
+
+def test_quiet_drops_the_query_notes(capsys):
+    code, _, err = run_cli(capsys, "list", str(SEEDS), "-q", "mpi4pi")  # a typo: a note says so
+    assert code == 0 and err
+    code, out, err = run_cli(capsys, "list", str(SEEDS), "-q", "mpi4pi", "--quiet")
+    assert code == 0 and out and err == ""
+
+
+def test_stats_quiet_prints_only_the_problems(with_a_bad_file, capsys):
+    code, out, err = run_cli(capsys, "stats", with_a_bad_file, "--quiet")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert len(lines) == 1 and "broken.md" in lines[0] and "error" in lines[0]
+    code, out, err = run_cli(capsys, "stats", str(SEEDS), "--quiet")
+    assert (code, out, err) == (0, "", "")
+
+
+def test_the_browser_takes_no_quiet(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run_cli(capsys, "--quiet")
+    assert exit_info.value.code == 2
