@@ -278,3 +278,15 @@ def test_a_state_folder_that_cannot_be_written_says_why(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(blocker))  # a file where a folder should be
     failed = remember_theme("nord", parse_settings("", tmp_path / "c.toml"))
     assert failed is not None and str(blocker) in failed
+
+
+def test_an_anywhere_key_that_a_pane_uses_is_bound_twice():
+    """The focused table would take `j` before the browser: facets on `j` would never run."""
+    keymap, messages = check_keymap({"browser.facets": "j"}, "c.toml")
+    assert keymap == {}
+    assert messages == [
+        "c.toml: keys: 'j' would be bound twice in 'Anywhere' and 'Spec table' "
+        "(browser.facets and table.cursor_down); browser.facets keeps its default"
+    ]
+    # A pane's key may be another pane's: only one of them has focus.
+    assert check_keymap({"tree.toggle_node": "s"}, "c.toml") == ({"tree.toggle_node": "s"}, [])

@@ -213,22 +213,42 @@ def check_keymap(keys: Mapping[str, str], where: str) -> tuple[dict[str, str], l
         if clash is None:
             return keymap, messages
         key, ids = clash
+        places = dict.fromkeys(SCOPES[by_id[i].scope] for i in ids)
+        kept = [i for i in ids if i in keymap]
         messages.append(f"{where}: keys: {keys_text(key)!r} would be bound twice in "
-                        f"{SCOPES[by_id[ids[0]].scope]!r} ({' and '.join(ids)}); "
-                        f"{', '.join(i for i in ids if i in keymap)} keeps its default")  # fmt: skip
+                        f"{' and '.join(map(repr, places))} ({' and '.join(ids)}); "
+                        f"{' and '.join(kept)} {'keeps its default' if len(kept) == 1 else 'keep their defaults'}")  # fmt: skip
         for binding_id in ids:
             keymap.pop(binding_id, None)
 
 
+# The browser's panes: a key of theirs shadows an "Anywhere" key while the pane has focus.
+PANES = frozenset({"table", "tree", "detail"})
+
+
+def _meet(one: Action, other: Action) -> bool:
+    """Whether a key of both would be ambiguous: one help section, or an "Anywhere" action and a
+    browser pane's (the focused pane would take the key)."""
+    sections = {SCOPES[one.scope], SCOPES[other.scope]}
+    return len(sections) == 1 or (
+        SCOPES["app"] in sections and bool({one.scope, other.scope} & PANES)
+    )
+
+
 def _first_clash(keymap: Mapping[str, str]) -> Optional[tuple[str, list[str]]]:
-    """A key that two actions of one help section would share, one of them remapped."""
-    users: dict[tuple[str, str], list[str]] = {}
+    """A key that two actions would share where they meet, one of them remapped."""
+    users: dict[str, list[Action]] = {}
     for action in ACTIONS:
         for key in keymap.get(action.id, action.keys).split(","):
-            users.setdefault((SCOPES[action.scope], key), []).append(action.id)
-    for (_section, key), ids in users.items():
-        if len(ids) > 1 and any(i in keymap for i in ids):
-            return key, ids
+            users.setdefault(key, []).append(action)
+    for key, actions in users.items():
+        for i, one in enumerate(actions):
+            for other in actions[i + 1 :]:
+                remapped = one.id in keymap or other.id in keymap
+                # Keys shared by design (cancel_print's priority esc) are not a remapping's fault.
+                shared = set(one.keys.split(",")) & set(other.keys.split(","))
+                if remapped and key not in shared and _meet(one, other):
+                    return key, [one.id, other.id]
     return None
 
 
