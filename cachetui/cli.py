@@ -117,10 +117,16 @@ def cmd_browse(args: argparse.Namespace) -> int:
 
 
 def _binding_table(settings: Settings):
-    """The action table's binding ids with the config's keymap applied (for ``config show``)."""
-    from .ui.actions import binding_table, check_keymap  # imports Textual: only for this
+    """For ``config show``: the action table's binding ids with the config's keymap applied,
+    and what the UI would say about the config (its keymap, an unknown theme)."""
+    from textual.theme import BUILTIN_THEMES  # imports Textual: only for this
+
+    from .ui.actions import binding_table, check_keymap
 
     keymap, messages = check_keymap(settings.keys, str(settings.path))
+    if settings.theme and settings.theme not in BUILTIN_THEMES:
+        messages.append(f"{settings.path}: no theme named {settings.theme!r} "
+                        f"(themes: {', '.join(sorted(BUILTIN_THEMES))})")  # fmt: skip
     return binding_table(keymap), messages
 
 

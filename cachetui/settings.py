@@ -172,7 +172,7 @@ def _keys(value: Any, bad) -> dict[str, str]:
         bad(f"keys must be {KNOWN['keys']}, not {_type_name(value)}; ignored")
         return {}
     keys = {}
-    for binding_id, keys_text in value.items():
+    for binding_id, keys_text in _dotted(value):
         if not isinstance(keys_text, str):
             bad(f"keys.{binding_id}: the keys must be text such as \"ctrl+f\" or \"j,down\", "
                 f"not {_type_name(keys_text)}; ignored")  # fmt: skip
@@ -188,6 +188,18 @@ def _keys(value: Any, bad) -> dict[str, str]:
             continue
         keys[binding_id] = ",".join(names)
     return keys
+
+
+def _dotted(table: dict, prefix: str = "", depth: int = 0) -> list[tuple[str, Any]]:
+    """The entries of ``[keys]`` by binding id: TOML reads an unquoted ``browser.facets = "F"``
+    as a table ``browser`` holding ``facets``, which means the same here."""
+    entries: list[tuple[str, Any]] = []
+    for name, value in table.items():
+        if isinstance(value, dict) and depth < 2:  # binding ids have one dot
+            entries += _dotted(value, f"{prefix}{name}.", depth + 1)
+        else:
+            entries.append((f"{prefix}{name}", value))
+    return entries
 
 
 def load_settings(path: Optional[Path] = None) -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import select
 import struct
 import subprocess
 import sys
@@ -69,6 +70,8 @@ def test_list_in_a_real_terminal(tmp_path):
     os.close(child)
     chunks = []
     while True:
+        ready, _, _ = select.select([main], [], [], 60)
+        assert ready, "no output from cachetui list in 60 s"
         try:
             chunk = os.read(main, 65536)
         except OSError:  # EIO: the child closed its end

@@ -100,6 +100,15 @@ def test_the_readme_example_parses_and_applies(config, capsys):
     assert re.search(r"^  browser\.facets +F  \(default f\)$", out, re.M)
 
 
+def test_quoted_and_unquoted_binding_ids_mean_the_same(tmp_path):
+    quoted = parse_settings('[keys]\n"browser.facets" = "F"\n', tmp_path / "c.toml")
+    dotted = parse_settings('[keys]\nbrowser.facets = "F"\n', tmp_path / "c.toml")
+    section = parse_settings('[keys.browser]\nfacets = "F"\n', tmp_path / "c.toml")
+    assert quoted.keys == dotted.keys == section.keys == {"browser.facets": "F"}
+    deep = parse_settings('[keys]\na.b.c.d = "F"\n', tmp_path / "c.toml")
+    assert "keys.a.b.c: the keys must be text" in deep.messages()[0]
+
+
 def test_config_show_lists_every_binding_id(capsys):
     code, out, _ = run_cli(capsys, "config", "show", "--json")
     assert list(json.loads(out)["keys"]) == [a.id for a in ACTIONS]
@@ -290,3 +299,11 @@ def test_an_anywhere_key_that_a_pane_uses_is_bound_twice():
     ]
     # A pane's key may be another pane's: only one of them has focus.
     assert check_keymap({"tree.toggle_node": "s"}, "c.toml") == ({"tree.toggle_node": "s"}, [])
+
+
+def test_config_show_names_an_unknown_theme(config, capsys):
+    path = config('theme = "solarised"\n')
+    code, out, err = run_cli(capsys, "config", "show")
+    assert code == 0 and re.search(r"^theme +solarised$", out, re.M)
+    assert f"cachetui: {path}: no theme named 'solarised' (themes: " in err
+    assert "solarized-dark" in err
