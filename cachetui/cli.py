@@ -20,6 +20,7 @@ from .cli_common import (
     save_caches,
 )
 from .cli_listing import cmd_find, cmd_list, find_parser, list_parser
+from .cli_mirror import cmd_views, views_parser
 from .cli_reports import REPORTS
 from .cli_spack import EXIT_NOTHING, EXIT_OK, EXIT_USAGE, check_parser, load_inputs
 from .cli_stats import cache_parser, cmd_cache, cmd_stats, stats_parser
@@ -121,6 +122,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "cache": (cache_parser, cmd_cache),
         **REPORTS,
         "check": (lambda: check_parser(add_paths), cmd_check),
+        "views": (views_parser, cmd_views),
     }
     if argv and argv[0] in handlers:
         make_parser, handler = handlers[argv[0]]

@@ -8,6 +8,7 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING
 
+from .cli_mirror import VIEWS_HELP, add_view_options
 from .cli_spack import CHECK_HELP, add_option, load_inputs
 from .limits import DEFAULT_DOWNLOAD_DEADLINE, DEFAULT_MAX_DOWNLOAD_MB
 
@@ -23,6 +24,7 @@ COMMANDS = {
     "compare": "two or more specs side by side, their differing fields marked",
     "closest": "the cached binaries closest to a spec you would install, differences spelled out",
     "check": CHECK_HELP,
+    "views": VIEWS_HELP,
 }
 
 
@@ -66,6 +68,7 @@ def add_paths(parser: argparse.ArgumentParser) -> None:
         help=f"stop a mirror download that takes longer than this in all (default: {DEFAULT_DOWNLOAD_DEADLINE:g})",
     )  # fmt: skip
     add_option(parser)  # --spack
+    add_view_options(parser)  # --view, --all-views
 
 
 def load_args(args: argparse.Namespace) -> LoadResult:

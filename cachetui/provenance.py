@@ -1,0 +1,143 @@
+"""Where a hash lives, and what installing specs would download. UI-free.
+
+With several mirrors, views and tags loaded, one binary (one hash) is often in many of them:
+``where`` lists every copy's tag, stacks, source file, mirror and view. ``download`` sums the
+tarball sizes (``sizes``) of specs, each hash once, read from the mirror of one of its copies;
+``closure_download`` of a spec is that of itself and its link/run closure minus what is
+installed here (what ``spack install --cache-only`` would fetch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import Optional
+
+from .cancel import CancelCheck, never
+from .catalog import Catalog
+from .closure import closure_of
+from .export import mirror_root
+from .mirrorviews import view_of
+from .model import Spec
+from .sizes import Progress, Size, SizeReader, Total
+
+NOT_FROM_A_MIRROR = "not read from a mirror (a site page or a loose spec file): no size"
+
+
+@dataclass(frozen=True)
+class Place:
+    """One loaded copy of a hash."""
+
+    tag: str
+    stacks: tuple[str, ...]
+    source: str  # the file or mirror it was read from
+    mirror: Optional[str]  # the mirror root (folder or URL), None for a site page
+    view: Optional[str]  # the build cache view, when read from one
+
+    def to_dict(self) -> dict:
+        return {"tag": self.tag, "stacks": list(self.stacks), "source": self.source,
+                "mirror": self.mirror, "view": self.view}  # fmt: skip
+
+
+def place_of(catalog: Catalog, spec_id: int) -> Place:
+    source = catalog.column("source").cell(spec_id)
+    view = view_of(source) if source else None
+    return Place(
+        tag=catalog.column("tag").cell(spec_id),
+        stacks=tuple(catalog.column("stacks").cell(spec_id)),
+        source=source,
+        mirror=mirror_root(source),
+        view=view[1] if view else None,
+    )
+
+
+def where(catalog: Catalog, full_hash: str) -> list[Place]:
+    """Every loaded copy of ``full_hash`` (each distinct place once), in load order."""
+    if not full_hash:
+        return []
+    return list(dict.fromkeys(place_of(catalog, i) for i in catalog.by_hash(full_hash)))
+
+
+def with_places(catalog: Catalog, specs: Iterable[Spec]) -> Iterator[Spec]:
+    """Each spec with ``mirrors``: every loaded copy of its hash (its own place alone when it
+    has no hash). Places are made once per distinct (source, tag, stacks)."""
+    made: dict[tuple[int, int, int], Place] = {}
+    codes = [catalog.column(name) for name in ("source", "tag", "stacks")]
+
+    def place(spec_id: int) -> Place:
+        key = tuple(column.code(spec_id) for column in codes)
+        if key not in made:
+            made[key] = place_of(catalog, spec_id)  # type: ignore[index]
+        return made[key]  # type: ignore[index]
+
+    by_hash: dict[str, tuple[Place, ...]] = {}
+    for spec in specs:
+        if spec.hash and spec.hash not in by_hash:
+            by_hash[spec.hash] = tuple(dict.fromkeys(place(i) for i in catalog.by_hash(spec.hash)))
+        yield replace(spec, mirrors=by_hash.get(spec.hash, ()))
+
+
+def mirrors_where(catalog: Catalog, full_hash: str) -> list[str]:
+    """The distinct mirror roots that have the hash."""
+    return list(dict.fromkeys(p.mirror for p in where(catalog, full_hash) if p.mirror))
+
+
+def request_of(catalog: Catalog, spec_id: int) -> Optional[tuple[str, str, str, str]]:
+    """``(mirror root, name, version, hash)`` to ask a size with: the spec's own mirror, else
+    that of another copy of its hash; None when no copy was read from a mirror."""
+    full_hash = catalog.hashes[spec_id]
+    if not full_hash:
+        return None
+    for copy in [spec_id, *catalog.by_hash(full_hash)]:
+        root = mirror_root(catalog.column("source").cell(copy))
+        if root is not None:
+            name = catalog.column("package").cell(copy)
+            return root, name, catalog.column("version").cell(copy), full_hash
+    return None
+
+
+def size_of(catalog: Catalog, spec_id: int, reader: SizeReader) -> Size:
+    """One spec's download size (a ``Size`` with the reason when it is not known)."""
+    request = request_of(catalog, spec_id)
+    if request is None:
+        return Size(catalog.hashes[spec_id], error=NOT_FROM_A_MIRROR)
+    return reader.size(*request)
+
+
+def download(catalog: Catalog, ids: Iterable[int], reader: SizeReader,
+             installed: Optional[frozenset] = None, progress: Optional[Progress] = None,
+             cancelled: CancelCheck = never) -> Total:  # fmt: skip
+    """The sum of the specs' sizes, each hash once, leaving out hashes installed here."""
+    requests = []
+    unsized: dict[str, Size] = {}
+    seen: set[str] = set()
+    for spec_id in ids:
+        full_hash = catalog.hashes[int(spec_id)]
+        if full_hash in seen or (installed and full_hash in installed):
+            continue
+        seen.add(full_hash)
+        request = request_of(catalog, int(spec_id))
+        if request is None:
+            unsized[full_hash] = Size(full_hash, error=NOT_FROM_A_MIRROR)
+        else:
+            requests.append(request)
+    total = reader.total(requests, progress, cancelled)
+    total.failed.extend(unsized.values())
+    return total
+
+
+def closure_ids(catalog: Catalog, spec_id: int) -> list[int]:
+    """The spec and the loaded specs of its link/run closure."""
+    return [spec_id, *closure_of(catalog, spec_id).present]
+
+
+def closure_download(catalog: Catalog, spec_id: int, reader: SizeReader,
+                     installed: Optional[frozenset] = None, progress: Optional[Progress] = None,
+                     cancelled: CancelCheck = never) -> Total:  # fmt: skip
+    """What installing the spec from the caches downloads: it and its closure, less what is
+    installed (a closure's missing hashes cannot be downloaded: ``check`` names them)."""
+    return download(catalog, closure_ids(catalog, spec_id), reader, installed, progress, cancelled)
+
+
+__all__ = ["NOT_FROM_A_MIRROR", "Place", "closure_download", "closure_ids", "download",
+           "mirrors_where", "place_of", "with_places", "request_of", "size_of", "where"]  # fmt: skip
