@@ -80,6 +80,8 @@ def cmd_browse(args: argparse.Namespace) -> int:
     )
 
     paths, tags = load_inputs(args, lambda: str(bundled_seeds()))
+    if not paths:  # --spack, no PATH, and no mirror of the configuration can be read: said so
+        return EXIT_NOTHING
     max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
     print_format = args.format if args.print_selection else None
     groups = None if args.eager else checkout_groups(paths)
