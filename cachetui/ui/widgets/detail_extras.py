@@ -65,7 +65,7 @@ def where_text(places: Sequence[Place]) -> Text:
     text = Text()
     if not places:
         return text
-    text.append(f"\nwhere this hash lives ({len(places)})\n", "bold")
+    text.append(f"where this hash lives ({len(places)})\n", "bold")
     for place in places[:MAX_PLACES]:
         text.append("  ")
         text.append(visible(place.tag), "bold")
@@ -81,5 +81,8 @@ def where_text(places: Sequence[Place]) -> Text:
 
 def extras_text(downloads: Downloads, places: Sequence[Place]) -> Text:
     text = downloads_text(downloads)
+    if text.plain:
+        text.append("\n")
     text.append_text(where_text(places))
+    text.rstrip()  # the body above ends its last line; no blank line under the section
     return text
