@@ -87,9 +87,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     else:
         specs = mark_installed(catalog.specs(ids), installed_of(args))
         if args.format in ("json", "jsonl", "yaml"):
-            from .provenance import with_places
+            from .provenance import places_for
 
-            specs = with_places(catalog, with_runs_here(specs, ids, evaluator.runs_codes()))
+            places = places_for(catalog, ids)
+            specs = with_runs_here(specs, ids, evaluator.runs_codes(), places)
         if args.format not in LINE_NAMES:
             write(render(list(specs), args.format))
         else:

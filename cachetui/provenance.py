@@ -9,16 +9,17 @@ installed here (what ``spack install --cache-only`` would fetch).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Optional
+
+import numpy as np
 
 from .cancel import CancelCheck, never
 from .catalog import Catalog
 from .closure import closure_of
 from .export import mirror_root
 from .mirrorviews import view_of
-from .model import Spec
 from .sizes import Progress, Size, SizeReader, Total
 
 NOT_FROM_A_MIRROR = "not read from a mirror (a site page or a loose spec file): no size"
@@ -58,23 +59,51 @@ def where(catalog: Catalog, full_hash: str) -> list[Place]:
     return list(dict.fromkeys(place_of(catalog, i) for i in catalog.by_hash(full_hash)))
 
 
-def with_places(catalog: Catalog, specs: Iterable[Spec]) -> Iterator[Spec]:
-    """Each spec with ``mirrors``: every loaded copy of its hash (its own place alone when it
-    has no hash). Places are made once per distinct (source, tag, stacks)."""
-    made: dict[tuple[int, int, int], Place] = {}
-    codes = [catalog.column(name) for name in ("source", "tag", "stacks")]
+def places_for(catalog: Catalog, ids: Sequence[int]) -> list[tuple[Place, ...]]:
+    """For each spec of ``ids``, every loaded copy of its hash (its own place alone when it has
+    no hash). The copies come from one grouping of the whole catalog's hashes (numpy, in C) and
+    places are made once per distinct (source, tag, stacks): a loop over the specs with
+    ``where`` took 2.4 s for 20,000 specs of the 100k bench corpus."""
+    if not len(ids):
+        return []
+    columns = [catalog.column(name) for name in ("source", "tag", "stacks")]
+    keys = np.zeros(len(catalog), dtype=np.int64)
+    for column in columns:
+        keys = keys * (len(column.values) + 1) + column.codes.astype(np.int64)
+    raw = catalog.hashes.raw
+    _, inverse = np.unique(raw, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    order = np.argsort(inverse, kind="stable")  # copies of one hash together, in load order
+    starts = np.searchsorted(inverse[order], np.arange(inverse.max() + 1))
+    ends = np.append(starts[1:], len(order))
+    made: dict[int, Place] = {}
 
     def place(spec_id: int) -> Place:
-        key = tuple(column.code(spec_id) for column in codes)
+        key = int(keys[spec_id])
         if key not in made:
-            made[key] = place_of(catalog, spec_id)  # type: ignore[index]
-        return made[key]  # type: ignore[index]
+            made[key] = place_of(catalog, spec_id)
+        return made[key]
 
-    by_hash: dict[str, tuple[Place, ...]] = {}
-    for spec in specs:
-        if spec.hash and spec.hash not in by_hash:
-            by_hash[spec.hash] = tuple(dict.fromkeys(place(i) for i in catalog.by_hash(spec.hash)))
-        yield replace(spec, mirrors=by_hash.get(spec.hash, ()))
+    odd = catalog.hashes.odd
+    blank = raw == b""
+    found: dict[int, tuple[Place, ...]] = {}
+    out = []
+    for spec_id in (int(i) for i in ids):
+        if spec_id in odd or blank[spec_id]:  # no hash, or one that does not fit: as it is
+            copies = catalog.by_hash(odd[spec_id]) if spec_id in odd else [spec_id]
+            out.append(tuple(dict.fromkeys(place(i) for i in copies)))
+            continue
+        group = int(inverse[spec_id])
+        if group not in found:
+            copies = order[starts[group] : ends[group]]
+            if len(copies) == 1:
+                found[group] = (place(int(copies[0])),)
+            else:
+                distinct = dict.fromkeys(int(keys[i]) for i in copies.tolist())
+                first = {int(keys[i]): int(i) for i in reversed(copies.tolist())}
+                found[group] = tuple(place(first[key]) for key in distinct)
+        out.append(found[group])
+    return out
 
 
 def mirrors_where(catalog: Catalog, full_hash: str) -> list[str]:
@@ -140,4 +169,4 @@ def closure_download(catalog: Catalog, spec_id: int, reader: SizeReader,
 
 
 __all__ = ["NOT_FROM_A_MIRROR", "Place", "closure_download", "closure_ids", "download",
-           "mirrors_where", "place_of", "with_places", "request_of", "size_of", "where"]  # fmt: skip
+           "mirrors_where", "place_of", "places_for", "request_of", "size_of", "where"]  # fmt: skip

@@ -184,3 +184,17 @@ def test_browser_with_no_readable_mirror_exits_1(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("cachetui.ui.app.CacheApp.run", lambda self: pytest.fail("it started"))
     code, out, err = run(capsys, "--spack")
     assert (code, out) == (1, "") and "no binary mirror of your Spack configuration" in err
+
+
+def test_places_for_many_specs_agree_with_where_one_at_a_time(mirror):
+    from conftest import CORPUS, SEEDS
+
+    from cachetui.provenance import place_of, places_for
+
+    catalog = load([str(CORPUS), str(SEEDS), str(mirror), view_index(str(mirror), "small")]).catalog
+    ids = list(range(len(catalog)))
+    blank = [i for i in ids if not catalog.hashes[i]]
+    assert blank  # legacy pages without spec files: specs with no hash
+    for spec_id, places in zip(ids, places_for(catalog, ids)):
+        expected = where(catalog, catalog.hashes[spec_id]) or [place_of(catalog, spec_id)]
+        assert list(places) == expected, spec_id
