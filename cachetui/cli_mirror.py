@@ -39,6 +39,7 @@ def with_views(paths: list[str], tags: dict[str, str], args: argparse.Namespace
     """Each mirror root among ``paths`` replaced by the index of each view asked for
     (``--view``, ``--all-views``), keeping its tag; other paths as they are. A view name that
     is not a plain name, or views that cannot be listed, are reported on stderr."""
+    from .errors import PageError
     from .mirrorviews import is_mirror_root, is_view_name, list_views, view_index
 
     names: list[str] = list(dict.fromkeys(getattr(args, "view", None) or []))
@@ -58,8 +59,8 @@ def with_views(paths: list[str], tags: dict[str, str], args: argparse.Namespace
         if every:
             try:
                 found = list_views(path, getattr(args, "timeout", 30.0))
-            except Exception as error:  # IndexError_ with its reason; anything else, plainly
-                _error(f"{path}: {getattr(error, 'reason', error)}")
+            except PageError as error:
+                _error(f"{path}: {error.reason}")
                 found = []
             if not found:
                 _error(f"{path}: no build cache views; its whole index is read")
