@@ -69,8 +69,9 @@ def where_text(places: Sequence[Place]) -> Text:
     for place in places[:MAX_PLACES]:
         text.append("  ")
         text.append(visible(place.tag), "bold")
-        if place.stacks:
-            text.append(f"  {visible(', '.join(place.stacks))}", "cyan")
+        stacks = [stack for stack in place.stacks if stack != place.view]  # said just after
+        if stacks:
+            text.append(f"  {visible(', '.join(stacks))}", "cyan")
         if place.view:
             text.append(f"  view {visible(place.view)}", "magenta")
         text.append(f"  {visible(place.mirror or place.source)}\n", "dim")
