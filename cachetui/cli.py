@@ -21,6 +21,7 @@ from .cli_common import (
 )
 from .cli_config import cmd_config, config_parser
 from .cli_listing import cmd_find, cmd_list, find_parser, list_parser
+from .cli_mirror import cmd_views, views_parser
 from .cli_reports import REPORTS
 from .cli_spack import EXIT_NOTHING, EXIT_OK, EXIT_USAGE, check_parser, load_inputs
 from .cli_stats import cache_parser, cmd_cache, cmd_stats, stats_parser
@@ -83,6 +84,8 @@ def cmd_browse(args: argparse.Namespace) -> int:
     )
 
     paths, tags = load_inputs(args, lambda: str(bundled_seeds()))
+    if not paths:  # --spack, no PATH, and no mirror of the configuration can be read: said so
+        return EXIT_NOTHING
     max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
     print_format = args.format if args.print_selection else None
     groups = None if args.eager else checkout_groups(paths)
@@ -152,6 +155,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         **REPORTS,
         "check": (lambda: check_parser(add_paths), cmd_check),
         "config": (config_parser, None),
+        "views": (views_parser, cmd_views),
     }
     if argv and argv[0] in handlers:
         make_parser, handler = handlers[argv[0]]

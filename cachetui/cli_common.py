@@ -8,6 +8,7 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING
 
+from .cli_mirror import VIEWS_HELP, add_view_options
 from .cli_spack import CHECK_HELP, add_option, load_inputs
 from .limits import DEFAULT_DOWNLOAD_DEADLINE, DEFAULT_MAX_DOWNLOAD_MB
 
@@ -24,6 +25,7 @@ COMMANDS = {
     "closest": "the cached binaries closest to a spec you would install, differences spelled out",
     "check": CHECK_HELP,
     "config": "where the settings file is (path), and the settings in force (show)",
+    "views": VIEWS_HELP,
 }
 
 
@@ -74,6 +76,7 @@ def add_paths(parser: argparse.ArgumentParser, quiet: bool = True) -> None:
             "--quiet", action="store_true",
             help="say only what is wrong: each bad file, no notes or counts (stats: only the problems)",
         )  # fmt: skip
+    add_view_options(parser)  # --view, --all-views
 
 
 def load_args(args: argparse.Namespace) -> LoadResult:

@@ -87,7 +87,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     else:
         specs = mark_installed(catalog.specs(ids), installed_of(args))
         if args.format in ("json", "jsonl", "yaml"):
-            specs = with_runs_here(specs, ids, evaluator.runs_codes())
+            from .provenance import places_for
+
+            places = places_for(catalog, ids)
+            specs = with_runs_here(specs, ids, evaluator.runs_codes(), places)
         if args.format == "table":
             write(render_table(list(specs), terminal_width()))
         elif args.format not in LINE_NAMES:

@@ -109,12 +109,15 @@ def use_spack(
 
 def load_inputs(args: argparse.Namespace, default: Callable[[], str]) -> tuple[list[str], dict]:
     """The paths to load and their own tags: the PATHs given, then ``--spack``'s mirrors; with
-    neither and no ``--spack``, ``default()`` (the bundled seeds)."""
+    neither and no ``--spack``, ``default()`` (the bundled seeds). ``--view`` and
+    ``--all-views`` then replace each layout v3 mirror by the views asked for."""
+    from .cli_mirror import with_views
+
     found: Optional[SpackInputs] = getattr(args, "spack_inputs", None)
     if found is None:
-        return list(args.paths) or [default()], {}
+        return with_views(list(args.paths) or [default()], {}, args)
     given = list(args.paths)
-    return given + [p for p in found.paths if p not in given], dict(found.tags)
+    return with_views(given + [p for p in found.paths if p not in given], dict(found.tags), args)
 
 
 def installed_of(args: argparse.Namespace) -> Optional[frozenset]:
@@ -137,12 +140,17 @@ def mark_installed(specs: Iterable[Spec], installed: Optional[frozenset]) -> Ite
 def check_parser(add_paths: Callable[[argparse.ArgumentParser], None]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cachetui check",
-        usage="cachetui check SPEC [SPEC ...] [PATH ...] [--spack] [--json]",
+        usage="cachetui check SPEC [SPEC ...] [PATH ...] [--spack] [--sizes] [--json]",
         description=CHECK_HELP + ". SPEC is a hash prefix (/abc1234 or abc1234). Exit 0 when"
         " every closure is complete, 1 when something is missing or unknown, 2 for no such spec.",
     )
     add_paths(parser)
     parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--sizes", action="store_true",
+        help="also say what installing each spec downloads: it and its closure, less what is"
+        " installed here (read from the layout v3 spec manifests, one request per spec)",
+    )  # fmt: skip
     return parser
 
 
@@ -168,14 +176,26 @@ def run_check(args: argparse.Namespace, load: Callable[[argparse.Namespace], Loa
     result = load(argparse.Namespace(**{**vars(args), "paths": paths}))
     catalog = result.catalog
     report, spared = installed_here(catalog, check(catalog, prefixes), installed_of(args))
+    sizes = None
+    if getattr(args, "sizes", False):
+        from .cli_mirror import size_report
+
+        sizes = size_report(catalog, report, installed_of(args), args)
     if args.json:
         from .export import clean_json
 
         data = {"results": [_result_data(catalog, r, spared) for r in report.results],
                 "exit_code": report.exit_code}  # fmt: skip
+        if sizes is not None:
+            data["downloads"] = sizes
         sys.stdout.write(json.dumps(clean_json(data), ensure_ascii=False, indent=2) + "\n")
     else:
-        sys.stdout.write("".join(visible(line) + "\n" for line in _lines(catalog, report, spared)))
+        lines = _lines(catalog, report, spared)
+        if sizes is not None:
+            from .cli_mirror import size_lines
+
+            lines += size_lines(sizes)
+        sys.stdout.write("".join(visible(line) + "\n" for line in lines))
     return report.exit_code
 
 

@@ -79,12 +79,12 @@ def read_regular(path: str, limit: int, what: str = "index") -> bytes:
         os.close(handle)
 
 
-def _inside(folder: str, path: str) -> str:
+def _inside(folder: str, path: str, what: str = "index blob") -> str:
     """``path`` resolved, if it stays inside ``folder`` (resolved), else an ``IndexError_``."""
     base = Path(folder).resolve()
     target = Path(path).resolve()
     if target != base and base not in target.parents:
-        raise IndexError_(f"the index blob's path leaves the mirror folder: {path}")
+        raise IndexError_(f"the {what}'s path leaves the mirror folder: {path}")
     return str(target)
 
 

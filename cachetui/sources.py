@@ -25,6 +25,7 @@ from .fetchers import (
     is_url,
 )
 from .limits import MB
+from .mirrorviews import view_of
 from .spackdb import (
     IndexData,
     decode_json,
@@ -93,6 +94,7 @@ def read_source(
     seconds; a gzip-compressed index inflates to no more than the same limit. Without
     ``use_cache`` the download cache is neither read nor written."""
     notes: list[str] = []
+    view = view_of(path)
     if is_url(path):
         fetcher: Fetcher = HttpFetcher(timeout, status, max_download, deadline, use_cache)
         tag, stacks = _url_tag(path)
@@ -103,6 +105,9 @@ def read_source(
         stacks = ()
         tag = (os.path.basename(os.path.abspath(path).rstrip("/")) or _local_tag(path)
                if is_root else _local_tag(path))  # fmt: skip
+    if view is not None:  # a view of a mirror: the mirror's tag, the view as a stack
+        tag, stacks = _url_tag(view[0]) if is_url(path) else (_local_tag(path), ())
+        stacks = (*stacks, view[1])
     data = _read_root(path, fetcher, stacks, notes) if is_root else None
     if data is None:
         data = _read_file(path, fetcher, stacks, notes)
@@ -140,7 +145,8 @@ def _read_document(raw: bytes, where: str, fetcher: Fetcher, stacks: tuple[str, 
     """A file by what it holds: a v3 manifest, a Spack database, or a spec file."""
     document = decode_json(raw, fetcher.name(where), fetcher.max_bytes)
     if _is_manifest(document):
-        root = fetcher.root_of(where, len(INDEX_MANIFEST))
+        view = view_of(where)
+        root = view[0] if view else fetcher.root_of(where, len(INDEX_MANIFEST))
         return _read_manifest(document, root, fetcher, stacks, notes)
     if isinstance(document, dict) and "database" in document:
         return read_database(document, stacks)

@@ -48,10 +48,17 @@ RUNS_MARKS = {1: "✓", 0: "✗", -1: "?"}
 RUNS_WORDS = {1: "yes", 0: "no", -1: "unknown"}
 
 
-def with_runs_here(specs: Iterable[Spec], ids: Iterable[int], codes: np.ndarray) -> Iterator[Spec]:
-    """The specs with their ``runs_here`` verdict (``codes`` from ``Evaluator.runs_codes``)."""
-    for spec, spec_id in zip(specs, ids):
-        yield replace(spec, runs_here=RUNS_WORDS[int(codes[spec_id])])
+def with_runs_here(specs: Iterable[Spec], ids: Iterable[int], codes: np.ndarray,
+                   places: Optional[Sequence[tuple]] = None) -> Iterator[Spec]:  # fmt: skip
+    """The specs with their ``runs_here`` verdict (``codes`` from ``Evaluator.runs_codes``), and
+    with where their hash lives when ``places`` (``provenance.places_for``) is given: one
+    ``replace`` each, which costs more than either value."""
+    if places is None:
+        for spec, spec_id in zip(specs, ids):
+            yield replace(spec, runs_here=RUNS_WORDS[int(codes[spec_id])])
+        return
+    for spec, spec_id, mirrors in zip(specs, ids, places):
+        yield replace(spec, runs_here=RUNS_WORDS[int(codes[spec_id])], mirrors=mirrors)
 
 
 @dataclass(frozen=True)

@@ -81,6 +81,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("goto_hash", "number_sign", "Hash", "Go to a spec by hash fragment: a prefix, or one typo away", display="#", scope="browser"),
     Action("facets", "f", "Facets", "Counts per os, target, compiler, stack, version and platform of the result; enter adds a filter token", scope="browser"),
     Action("copy", "y", "Copy", "Copy the selection (or the row) as spack install lines to the clipboard (OSC 52)", scope="browser"),
+    Action("download_size", "z", "Download size", "Download size of the selection (or the row) with its link/run closures, less what is installed", footer=False, scope="browser"),
     Action("export", "e", "Export", "Export the selection: choose a format, copy it or save it to a file", scope="browser"),
     Action("command_palette", "ctrl+p", "Palette", "Command palette: every action by name, and themes", footer=False, palette=False),
     Action("focus_next", "tab", "Next pane", "Move to the next pane (tree, filter, table, detail)", footer=False, palette=False),

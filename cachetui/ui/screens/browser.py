@@ -37,6 +37,7 @@ from ..widgets.spec_table import SpecTable
 from ..widgets.status_bar import StatusBar
 from .browser_actions import BrowserActions
 from .browser_loading import BrowserLoading
+from .browser_sizes import BrowserSizes
 from .scope_summary import scope_summary
 
 NARROW = 100  # below this many columns the tree pane gets narrower
@@ -44,7 +45,7 @@ SUMMARY = -1  # the detail panel shows a scope's summary, not a spec
 
 
 @guard_handlers
-class BrowserScreen(BrowserLoading, BrowserActions, Screen[None]):
+class BrowserScreen(BrowserLoading, BrowserActions, BrowserSizes, Screen[None]):
     BINDINGS = bindings("browser")  # the actions themselves are in BrowserActions
 
     def __init__(self, session: LoadSession, delays: Optional[Delays] = None,
@@ -238,6 +239,7 @@ class BrowserScreen(BrowserLoading, BrowserActions, Screen[None]):
                 [self.catalog.spec(i) for i in dependents[:200]],
                 self.view.runs_verdict(spec_id),
             )
+            self.show_spec_extras(spec_id)
 
     def show_scope_summary(self) -> None:
         self.compute_scope_summary(self.state.scope, self.catalog, self.view)

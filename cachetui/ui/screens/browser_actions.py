@@ -51,7 +51,7 @@ class BrowserActions(_Base):
             return self.state.selected_count >= 2
         if action == "diff_tags":
             return len(self.catalog.tags) + len(self.session.pending()) >= 2
-        if action == "closest":
+        if action in ("closest", "download_size"):
             return len(self.catalog) > 0
         return True
 

@@ -59,7 +59,8 @@ def spec_text(spec: Spec, runs: Optional[Verdict] = None) -> Text:
         _row(text, "runs here", f"{runs.state}: {runs.reason}", RUNS_STYLE.get(runs.state, ""))
     _row(text, "variants", "  ".join(spec.variants))
     _row(text, "stacks", "  ".join(spec.stacks))
-    _row(text, "size", "unknown" if spec.size is None else f"{spec.size:,} bytes")
+    if spec.size is not None:  # a page's own figure; a mirror's comes from its manifest
+        _row(text, "size", f"{spec.size:,} bytes")
     if spec.tarball:
         _row(text, "tarball", spec.tarball)
     _row(text, "source", spec.source, "dim")
@@ -165,16 +166,25 @@ class DetailPanel(VerticalScroll, can_focus=True):
 
     def compose(self):
         yield Static(Text("Loading…", "dim"), id="detail-body")
+        yield Static(id="detail-extras")  # downloads and where the hash lives: detail_extras
         yield OptionList(id="detail-links")
 
     def on_mount(self) -> None:
         self.query_one("#detail-links").display = False
+        self.query_one("#detail-extras").display = False
         self.targets: list[str] = []
 
     def show_text(self, text: Text) -> None:
         self.query_one("#detail-body", Static).update(text)
         self.query_one("#detail-links").display = False
+        self.query_one("#detail-extras").display = False
         self.scroll_home(animate=False)
+
+    def show_extras(self, text: Text) -> None:
+        """The section under a spec's fields (``detail_extras``); empty text hides it."""
+        extras = self.query_one("#detail-extras", Static)
+        extras.update(text)
+        extras.display = bool(text.plain)
 
     def show_spec(self, spec: Spec, dependents: Optional[list[Spec]] = None,
                   runs: Optional[Verdict] = None) -> None:  # fmt: skip
