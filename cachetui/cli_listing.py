@@ -87,7 +87,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     else:
         specs = mark_installed(catalog.specs(ids), installed_of(args))
         if args.format in ("json", "jsonl", "yaml"):
-            specs = with_runs_here(specs, ids, evaluator.runs_codes())
+            specs = with_runs_here(specs, ids, evaluator.runs_codes(), evaluator.closure_codes())
         if args.format not in LINE_NAMES:
             write(render(list(specs), args.format))
         else:

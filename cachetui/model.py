@@ -69,6 +69,7 @@ class Spec:
     dependencies: tuple = ()  # spackdb.Dependency records, from Spack indexes
     runs_here: Optional[str] = None  # yes, no or unknown on the host; None when not asked
     installed: Optional[bool] = None  # in the user's Spack install tree; None: not known
+    closure: Optional[str] = None  # complete, incomplete or unknown (``closure``); None: not asked
 
     @property
     def version(self) -> str:
@@ -130,6 +131,7 @@ class Spec:
             ],
             "runs_here": self.runs_here,
             "installed": self.installed,
+            "closure": self.closure,
         }
 
 

@@ -159,6 +159,8 @@ class BrowserActions(_Base):
         if self.last_view is None:
             return
         facets = self.catalog.facets(self.last_view.ids)
+        if self.view.closure_known():  # computed after the first paint, in a worker
+            facets["closure"] = self.view.closure_counts(self.last_view.ids)
 
         def add_token(token: Optional[str]) -> None:
             if token:
