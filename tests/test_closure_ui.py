@@ -21,6 +21,7 @@ from cachetui.loader import load
 from cachetui.ui.app import CacheApp
 from cachetui.ui.screens.facets import FacetScreen
 from cachetui.ui.screens.why_view import WhyScreen
+from cachetui.ui.timing import Delays
 from cachetui.ui.widgets.dependency_tree import DependencyTree
 from cachetui.ui.widgets.spec_table import SpecTable
 
@@ -327,12 +328,10 @@ def test_bad_closure_value_is_a_query_error(graph, capsys):
 def test_closure_facet_adds_the_token(graph):
     async def body(app, pilot):
         browser = app.screen
-        browser.compute_closures(browser.view)  # what the first paint's timer starts
-        await app.workers.wait_for_complete()
-        assert browser.view.closure_known()
-        await pilot.press("f")
+        assert not browser.view.closure_known()
+        await pilot.press("f")  # so the facet view waits for the closures, in a worker
         await settle(pilot)
-        assert isinstance(app.screen, FacetScreen)
+        assert isinstance(app.screen, FacetScreen) and browser.view.closure_known()
         options = app.screen.query_one("OptionList")
         labels = [str(o.prompt) for o in options.options]
         start = next(i for i, x in enumerate(labels) if x.startswith("closure"))
@@ -344,7 +343,24 @@ def test_closure_facet_adds_the_token(graph):
         assert app.screen.query_one("#filter").value == "closure=incomplete"
         assert len(app.screen.last_view.ids) == 4
 
-    run_app(graph, body)
+    run_app(graph, body, delays=Delays(warm=3600))  # the warm-up never starts by itself
+
+
+def test_closures_are_computed_in_a_worker_for_the_current_catalog_only(graph):
+    from cachetui.view import ViewModel
+
+    async def body(app, pilot):
+        browser = app.screen
+        stale = browser.view
+        browser.view = ViewModel(app.catalog)  # as a lazy tag's arrival replaces it
+        browser.compute_closures(stale)
+        await app.workers.wait_for_complete()
+        assert not stale.closure_known()
+        browser.compute_closures(browser.view)
+        await app.workers.wait_for_complete()
+        assert browser.view.closure_known()
+
+    run_app(graph, body, delays=Delays(warm=3600))
 
 
 def test_closures_of_a_replaced_catalog_stop(graph):

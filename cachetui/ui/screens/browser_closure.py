@@ -61,6 +61,17 @@ class BrowserClosure(_Base):
         except Cancelled:
             return
 
+    @work(thread=True, exclusive=True, group="facets", exit_on_error=False)
+    def facets_after_closures(self, view: ViewModel) -> None:
+        """Open the facet view once the closure verdicts it counts are known."""
+        worker = get_current_worker()
+        try:
+            view.closure_codes(cancelled=lambda: worker.is_cancelled or view is not self.view)
+        except Cancelled:
+            return
+        if view is self.view:
+            self.app.call_from_thread(self.action_facets)
+
     # -- the detail panel -------------------------------------------------------------------
 
     def show_links(self, detail: DetailPanel, spec_id: int, spec: Spec) -> None:

@@ -42,9 +42,7 @@ def facet_options(
     options: list[Option] = []
     tokens: list[str] = []
     for facet, title in FACET_TITLES.items():
-        if facet not in facets:  # the closures are still being computed
-            continue
-        counts = facets[facet]
+        counts = facets.get(facet, [])
         options.append(
             Option(Text(f"{title} ({len(counts)} values)", "bold underline"), disabled=True)
         )
