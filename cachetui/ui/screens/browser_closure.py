@@ -60,6 +60,8 @@ class BrowserClosure(_Base):
             view.closure_codes(cancelled=lambda: worker.is_cancelled or view is not self.view)
         except Cancelled:
             return
+        if not worker.is_cancelled:  # and the index of dependents the detail panel reads
+            view.catalog.dependents("")
 
     @work(thread=True, exclusive=True, group="facets", exit_on_error=False)
     def facets_after_closures(self, view: ViewModel) -> None:
