@@ -207,6 +207,45 @@ def test_a_huge_dependency_list_is_cut(tmp_path):
     run_app([str(mirror)], body)
 
 
+def test_many_dependents_are_counted_and_cut(tmp_path):
+    records = [record("base")] + [
+        record(f"user{chr(97 + n // 26)}{chr(97 + n % 26)}", [("base", h("base"), LINK)])
+        for n in range(210)
+    ]
+    mirror = write_index(tmp_path / "m", records)
+
+    async def body(app, pilot):
+        await open_spec(pilot, "base")
+        await settle(pilot)
+        rows = rows_of(app.screen.query_one(DependencyTree))
+        assert rows[0] == "- needed by (210)" and len(rows) == 1 + 200 + 1
+        assert rows[-1] == "    … 10 more not shown (w: why is this here)"
+
+    run_app([str(mirror)], body)
+
+
+def test_hostile_names_are_shown_literally(tmp_path):
+    evil = "[b]evil\x1b[31m"  # markup and an escape sequence, as an index may hold them
+    evil_record = record("evil")
+    evil_record["spec"]["name"] = evil
+    top = record("top", [(evil, h("evil"), LINK), ("gone[/]", h("gone"), RUN)])
+    mirror = write_index(tmp_path / "m", [evil_record, top])
+
+    async def body(app, pilot):
+        await open_spec(pilot, "top")
+        await settle(pilot)
+        rows = rows_of(app.screen.query_one(DependencyTree))
+        assert rows[1] == "    [b]evil\\x1b[31m@1.0  /evilqqq  link"  # the ESC escaped
+        assert "✗ gone[/]/goneqqq (run), needed by top@1.0/topqqqq" in closure_line(app)
+        app.screen.query_one(DependencyTree).focus()
+        await pilot.press("w")
+        await settle(pilot)
+        heading = str(app.screen.query_one("#why-heading").render())
+        assert "need [b]evil\\x1b[31m@1.0/evilqqq" in heading
+
+    run_app([str(mirror)], body)
+
+
 # -- why is this here ----------------------------------------------------------------------------
 
 

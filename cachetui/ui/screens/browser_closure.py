@@ -80,7 +80,7 @@ class BrowserClosure(_Base):
         """The closure section (filled in by a worker) and the dependency tree of a spec."""
         dependents = self.catalog.dependents(spec.hash) if spec.hash else []
         shown = [self.catalog.spec(i) for i in dependents[:MAX_DEPENDENTS]]
-        detail.show_dependencies(self.catalog, spec_id, shown)
+        detail.show_dependencies(self.catalog, spec_id, shown, len(dependents))
         detail.show_closure(pending_text())
         self.compute_closure(self.catalog, spec_id)
 

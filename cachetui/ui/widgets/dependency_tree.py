@@ -97,8 +97,10 @@ class DependencyTree(Tree[NodeData]):
         assert self._known is not None
         return self._known
 
-    def show(self, catalog: Catalog, spec_id: int, dependents: list[Spec]) -> bool:
-        """Show one spec's dependencies and dependents; False when it has neither."""
+    def show(self, catalog: Catalog, spec_id: int, dependents: list[Spec],
+             dependents_total: int = 0) -> bool:  # fmt: skip
+        """Show one spec's dependencies and the first of its dependents (``dependents_total``
+        in all); False when it has neither."""
         self.catalog = catalog
         self.clear()
         full_hash = catalog.hashes[spec_id]
@@ -111,9 +113,13 @@ class DependencyTree(Tree[NodeData]):
             )
             self._fill(section)
         if dependents:
-            section = self.root.add(Text(f"needed by ({len(dependents)})", "bold"), expand=True)
+            total = max(dependents_total, len(dependents))
+            section = self.root.add(Text(f"needed by ({total})", "bold"), expand=True)
             for spec in dependents[:MAX_CHILDREN]:
                 section.add_leaf(dependent_label(spec), NodeData(spec.hash))
+            if total > len(dependents[:MAX_CHILDREN]):
+                more = total - len(dependents[:MAX_CHILDREN])
+                section.add_leaf(Text(f"… {more:,} more not shown (w: why is this here)", "dim"))
         self.root.expand()
         if deps or dependents:
             self.move_cursor_to_line(1)  # the first dependency (or dependent)

@@ -161,9 +161,11 @@ class DetailPanel(VerticalScroll, can_focus=True):
         closure.update(text)
         closure.display = True
 
-    def show_dependencies(self, catalog: Catalog, spec_id: int, dependents: list[Spec]) -> None:
+    def show_dependencies(
+        self, catalog: Catalog, spec_id: int, dependents: list[Spec], dependents_total: int
+    ) -> None:
         tree = self.query_one(DependencyTree)
-        tree.display = tree.show(catalog, spec_id, dependents)
+        tree.display = tree.show(catalog, spec_id, dependents, dependents_total)
 
     def on_dependency_tree_jump_requested(self, event: DependencyTree.JumpRequested) -> None:
         event.stop()
