@@ -7,7 +7,8 @@ of 600 (a stack's DAG), each depending on up to ``--deps`` earlier records of it
 (link, run, build and build+link edges, one of them among the environment's first 20: its
 "runtimes", like gcc-runtime or zlib), 1 in 500 records needing a hash that is not in the cache;
 loads it with the loader (no index cache) and times ``closure_mask`` over every spec,
-``closure_of`` on 1,000 specs and ``check`` on 100 hash prefixes.
+``closure_of`` on 1,000 specs, ``check`` on 100 hash prefixes and ``why_paths`` (the browser's
+``w``) on 100 specs, against ``closure_of`` on the same specs as the floor.
 Not a test: figures vary with the machine.
 """
 
@@ -27,6 +28,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from cachetui.closure import closure_mask, closure_of, known_specs  # noqa: E402
 from cachetui.closurecheck import check  # noqa: E402
+from cachetui.deptree import why_paths  # noqa: E402
 from cachetui.loader import load  # noqa: E402
 
 B32 = "abcdefghijklmnopqrstuvwxyz234567"
@@ -107,6 +109,15 @@ def main() -> None:
     prefixes = [catalog.hashes[i][:8] for i in sample[:100]]
     seconds, report = timed(lambda: check(catalog, prefixes), runs=1)
     print(f"check of 100 prefixes: {seconds:.2f} s, exit code {report.exit_code}")
+    seconds, _ = timed(lambda: catalog.dependents(""), runs=1)
+    print(f"dependents index (built once, on the first why): {seconds:.2f} s")
+    few = sample[:100]
+    floor, _ = timed(lambda: [closure_of(catalog, i, known) for i in few])
+    seconds, results = timed(lambda: [why_paths(catalog, i) for i in few])
+    roots = sorted(r.roots for r in results)
+    print(f"why_paths: {seconds / len(few) * 1000:.1f} ms per spec, {seconds / floor:.2f}x"
+          f" closure_of on the same specs ({floor / len(few) * 1000:.1f} ms); roots per spec:"
+          f" median {roots[len(roots) // 2]}, max {roots[-1]}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -74,6 +74,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     return run_check(args, load_args)
 
 
+def offers_spack(args: argparse.Namespace) -> bool:
+    """With no PATH and no ``--spack`` the browser opens the bundled seeds, and offers (``m``)
+    to open the binary mirrors of the user's Spack instead, when it finds some after the first
+    paint. With a PATH or ``--spack`` the user has said what to open: no offer."""
+    return not args.paths and getattr(args, "spack_inputs", None) is None
+
+
 def cmd_browse(args: argparse.Namespace) -> int:
     from .loader import (
         DEFAULT_MAX_BYTES,
@@ -106,7 +113,8 @@ def cmd_browse(args: argparse.Namespace) -> int:
                    lazy=not args.eager, preload=preload, groups=groups,
                    max_download_mb=args.max_download_mb,
                    download_deadline=args.download_deadline,
-                   host=args.host, tags=tags, installed=installed_of(args))  # fmt: skip
+                   host=args.host, tags=tags, installed=installed_of(args),
+                   offer_spack=offers_spack(args))  # fmt: skip
     chosen = app.run()  # Textual draws on stderr: stdout carries only what is printed here
     app.save_unsaved_caches()
     if print_format:

@@ -90,7 +90,9 @@ def cmd_list(args: argparse.Namespace) -> int:
             from .provenance import places_for
 
             places = places_for(catalog, ids)
-            specs = with_runs_here(specs, ids, evaluator.runs_codes(), places)
+            specs = with_runs_here(
+                specs, ids, evaluator.runs_codes(), evaluator.closure_codes(), places
+            )
         if args.format == "table":
             write(render_table(list(specs), terminal_width()))
         elif args.format not in LINE_NAMES:

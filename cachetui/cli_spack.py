@@ -107,6 +107,18 @@ def use_spack(
     return None
 
 
+def spack_offer(
+    env: Optional[Mapping[str, str]] = None, home: Optional[str] = None
+) -> Optional[SpackInputs]:
+    """What the browser offers to open when it starts with no PATH and no ``--spack``: the
+    user's readable binary mirrors, or None when there is no Spack configuration naming any.
+    Quiet: the problems are kept for the load report, nothing is printed."""
+    from .spackconfig import read_spack_setup
+
+    found = inputs_of(read_spack_setup(env, home))
+    return found if found.paths else None
+
+
 def load_inputs(args: argparse.Namespace, default: Callable[[], str]) -> tuple[list[str], dict]:
     """The paths to load and their own tags: the PATHs given, then ``--spack``'s mirrors; with
     neither and no ``--spack``, ``default()`` (the bundled seeds). ``--view`` and

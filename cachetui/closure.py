@@ -33,6 +33,7 @@ from typing import Optional
 
 import numpy as np
 
+from .cancel import CancelCheck, check, never
 from .catalog import Catalog
 from .spackdb import Dependency
 
@@ -49,6 +50,7 @@ MASK_UNKNOWN = -1
 
 _MISSING = 1  # flags of a node of the hash graph: reaches a missing hash ...
 _UNKNOWN = 2  # ... reaches a spec whose dependencies are unknown
+CHECK_EVERY = 1 << 14  # nodes between looks at ``cancelled``: ~5 ms of work at 100k specs
 
 
 def needed(deptypes: Sequence[str]) -> bool:
@@ -106,7 +108,7 @@ class Closure:
         )
 
 
-def _copy_of(catalog: Catalog, full_hash: str, known: np.ndarray) -> Optional[int]:
+def copy_of(catalog: Catalog, full_hash: str, known: np.ndarray) -> Optional[int]:
     """The loaded spec that speaks for a hash: its first copy read from an index, else its first
     copy; None when no loaded spec has exactly this hash."""
     if not full_hash:
@@ -125,7 +127,7 @@ def closure_of(catalog: Catalog, spec_id: int, known: Optional[np.ndarray] = Non
     ``known`` (from ``known_specs``) saves recomputing it over many calls."""
     known = known_specs(catalog) if known is None else known
     root = spec_id  # the first copy of its hash read from an index speaks for every copy
-    root_copy = _copy_of(catalog, catalog.hashes[root], known)
+    root_copy = copy_of(catalog, catalog.hashes[root], known)
     if root_copy is not None and known[root_copy]:
         root = root_copy
     parent: dict[int, int] = {}
@@ -144,7 +146,7 @@ def closure_of(catalog: Catalog, spec_id: int, known: Optional[np.ndarray] = Non
                 continue
             if dep.hash:
                 seen.add(dep.hash)
-            copy = _copy_of(catalog, dep.hash, known)
+            copy = copy_of(catalog, dep.hash, known)
             if copy is None:
                 path = _from(spec_id, _path(parent, root, current))
                 missing.append(Missing(dep, path[-1], path))
@@ -167,8 +169,9 @@ def _from(spec_id: int, path: tuple[int, ...]) -> tuple[int, ...]:
     return (spec_id,) + path[1:]
 
 
-def closure_mask(catalog: Catalog) -> np.ndarray:
-    """Per spec, as int8: 1 complete, 0 incomplete, -1 unknown. One pass over the hash graph."""
+def closure_mask(catalog: Catalog, cancelled: CancelCheck = never) -> np.ndarray:
+    """Per spec, as int8: 1 complete, 0 incomplete, -1 unknown. One pass over the hash graph;
+    raises ``Cancelled`` when ``cancelled`` says so (checked every ``CHECK_EVERY`` nodes)."""
     known_array = known_specs(catalog)
     if not known_array.any():  # only the site's pages: nothing is known
         return np.full(len(catalog), MASK_UNKNOWN, dtype=np.int8)
@@ -177,13 +180,13 @@ def closure_mask(catalog: Catalog) -> np.ndarray:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _mask(catalog, known_array.tolist())
+        return _mask(catalog, known_array.tolist(), cancelled)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _mask(catalog: Catalog, known: list[bool]) -> np.ndarray:
+def _mask(catalog: Catalog, known: list[bool], cancelled: CancelCheck) -> np.ndarray:
     count = len(catalog)
     hashes = catalog.hashes
     # Nodes: one per distinct hash (a spec without a hash is a node of its own, needed by none).
@@ -200,15 +203,20 @@ def _mask(catalog: Catalog, known: list[bool]) -> np.ndarray:
         elif known[spec_id] and not known[copy[node]]:
             copy[node] = spec_id
         node_of_spec[spec_id] = node
-    flags, edges = _hash_graph(catalog, copy, known, node_of_hash)
-    _settle(flags, edges)
+    check(cancelled)
+    flags, edges = _hash_graph(catalog, copy, known, node_of_hash, cancelled)
+    _settle(flags, edges, cancelled)
     # flags 0: complete; 1 or 3: incomplete (a miss outranks the unknown); 2: unknown
     verdict = np.array([MASK_COMPLETE, MASK_INCOMPLETE, MASK_UNKNOWN, MASK_INCOMPLETE], np.int8)
     return verdict[np.frombuffer(bytes(flags), dtype=np.uint8)][node_of_spec]
 
 
 def _hash_graph(
-    catalog: Catalog, copy: list[int], known: list[bool], node_of_hash: dict[str, int]
+    catalog: Catalog,
+    copy: list[int],
+    known: list[bool],
+    node_of_hash: dict[str, int],
+    cancelled: CancelCheck = never,
 ) -> tuple[bytearray, list[list[int]]]:
     """Each node's own flags and its needed edges to loaded nodes."""
     deps = catalog.deps
@@ -216,6 +224,8 @@ def _hash_graph(
     edges: list[list[int]] = []
     needed_types: dict[tuple[str, ...], bool] = {}
     for node, spec_id in enumerate(copy):
+        if not node % CHECK_EVERY:
+            check(cancelled)
         targets: list[int] = []
         edges.append(targets)
         if not known[spec_id]:
@@ -236,7 +246,7 @@ def _hash_graph(
     return flags, edges
 
 
-def _settle(flags: bytearray, edges: list[list[int]]) -> None:
+def _settle(flags: bytearray, edges: list[list[int]], cancelled: CancelCheck = never) -> None:
     """OR into each node's flags those of every node it reaches: Tarjan's algorithm without
     recursion; a component's flags are final when it is popped, and every component it reaches
     was popped before it."""
@@ -246,9 +256,13 @@ def _settle(flags: bytearray, edges: list[list[int]]) -> None:
     on_stack = bytearray(size)
     stack: list[int] = []
     counter = 0
+    next_check = 0
     for start in range(size):
         if order[start] != -1:
             continue
+        if counter >= next_check:
+            check(cancelled)
+            next_check = counter + CHECK_EVERY
         work = [(start, 0)]
         order[start] = low[start] = counter
         counter += 1
@@ -299,6 +313,7 @@ def _settle(flags: bytearray, edges: list[list[int]]) -> None:
 
 __all__ = [
     "Closure",
+    "copy_of",
     "Missing",
     "closure_mask",
     "closure_of",

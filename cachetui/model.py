@@ -69,6 +69,7 @@ class Spec:
     dependencies: tuple = ()  # spackdb.Dependency records, from Spack indexes
     runs_here: Optional[str] = None  # yes, no or unknown on the host; None when not asked
     installed: Optional[bool] = None  # in the user's Spack install tree; None: not known
+    closure: Optional[str] = None  # complete, incomplete or unknown (``closure``); None: not asked
     mirrors: Optional[tuple] = None  # where its hash lives (``provenance.Place``); None: not asked
 
     @property
@@ -131,6 +132,7 @@ class Spec:
             ],
             "runs_here": self.runs_here,
             "installed": self.installed,
+            "closure": self.closure,
             "mirrors": None if self.mirrors is None else [p.to_dict() for p in self.mirrors],
         }
 

@@ -12,6 +12,7 @@ means by it (``specsyntax``, ``versions``, ``targets``); the rest is this tool's
     os= platform= stack= tag= package= compiler=   the value exactly; a trailing * is a prefix
     runs=yes|no|unknown   whether the spec runs on the host (``host``)
     installed=yes|no      whether its hash is installed in the user's Spack (when known)
+    closure=complete|incomplete|unknown   whether its link/run closure is loaded (``closure``)
     !token          negation
     word            package names containing it; else any column containing it; else the
                     closest package names (rapidfuzz)
@@ -42,10 +43,13 @@ FIELD_KEYS = {
     "hash": "hash",
     "runs": "runs",
     "installed": "installed",
+    "closure": "closure",
 }
 # What ``runs=`` takes, as the codes ``host.runs_codes`` gives (``here`` reads as yes).
 RUNS_VALUES = {"yes": 1, "here": 1, "no": 0, "unknown": -1}
 INSTALLED_VALUES = ("yes", "no")
+# What ``closure=`` takes, as the codes ``closure.closure_mask`` gives.
+CLOSURE_VALUES = {"complete": 1, "incomplete": 0, "unknown": -1}
 _KEY_VALUE = re.compile(r"(?P<key>[A-Za-z0-9_][A-Za-z0-9_.\-]*)(?P<op>:?==?)(?P<value>.*)\Z", re.S)
 # A token is Spack syntax when it starts with one of these, or has one after a name.
 _SPEC_HEADS = "@%+~^"
@@ -58,7 +62,7 @@ class QueryError(ValueError):
 
 @dataclass
 class Token:
-    kind: str  # hash, spec, field, variant_prefix, runs, installed, word
+    kind: str  # hash, spec, field, variant_prefix, runs, installed, closure, word
     text: str
     negated: bool = False
     key: str = ""
@@ -131,6 +135,10 @@ def _parse_token(raw: str, body: str, negated: bool) -> Token:
             if value.lower() not in INSTALLED_VALUES:
                 raise QueryError(f"'{raw}': installed= takes yes or no")
             return Token("installed", raw, negated, value=value.lower())
+        if field_key == "closure":
+            if value.lower() not in CLOSURE_VALUES:
+                raise QueryError(f"'{raw}': closure= takes complete, incomplete or unknown")
+            return Token("closure", raw, negated, value=value.lower())
         if field_key == "target" and not value.endswith("*"):
             return _spec(raw, f"target={value}", negated)
         if field_key in FIELD_KEYS:
@@ -159,6 +167,7 @@ SYNTAX: tuple[tuple[str, str], ...] = (
     ("^zlib@1.3", "a dependency (specs from Spack indexes)"),
     ("runs=yes  runs=no  runs=unknown", "runs on this machine, or the one --host or ctrl+o names"),
     ("installed=yes  installed=no", "installed in your Spack (with --spack)"),
+    ("closure=complete  closure=incomplete  closure=unknown", "every link/run dependency is in the loaded caches; some is not; not known (site pages list none)"),
     ("os=  platform=  stack=  tag=  package=", "exact value, or prefix with *: stack=e4s*"),
     ("!token", "negate a token: !stack=e4s"),
 )  # fmt: skip

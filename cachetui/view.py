@@ -46,19 +46,28 @@ RUNS_YES = 1
 # How the table and the JSON show a runs code (1 yes, 0 no, -1 unknown).
 RUNS_MARKS = {1: "✓", 0: "✗", -1: "?"}
 RUNS_WORDS = {1: "yes", 0: "no", -1: "unknown"}
+CLOSURE_WORDS = {1: "complete", 0: "incomplete", -1: "unknown"}
 
 
-def with_runs_here(specs: Iterable[Spec], ids: Iterable[int], codes: np.ndarray,
-                   places: Optional[Sequence[tuple]] = None) -> Iterator[Spec]:  # fmt: skip
-    """The specs with their ``runs_here`` verdict (``codes`` from ``Evaluator.runs_codes``), and
-    with where their hash lives when ``places`` (``provenance.places_for``) is given: one
-    ``replace`` each, which costs more than either value."""
-    if places is None:
-        for spec, spec_id in zip(specs, ids):
-            yield replace(spec, runs_here=RUNS_WORDS[int(codes[spec_id])])
-        return
-    for spec, spec_id, mirrors in zip(specs, ids, places):
-        yield replace(spec, runs_here=RUNS_WORDS[int(codes[spec_id])], mirrors=mirrors)
+def with_runs_here(
+    specs: Iterable[Spec],
+    ids: Iterable[int],
+    codes: np.ndarray,
+    closure: Optional[np.ndarray] = None,
+    places: Optional[Sequence[tuple]] = None,
+) -> Iterator[Spec]:
+    """The specs with their ``runs_here`` verdict (``codes`` from ``Evaluator.runs_codes``),
+    given ``closure`` (``Evaluator.closure_codes``) their closure's, and given ``places``
+    (``provenance.places_for``) where their hash lives: one ``replace`` each, which costs more
+    than any of the values."""
+    places_of = iter(places) if places is not None else None
+    for spec, spec_id in zip(specs, ids):
+        words = {"runs_here": RUNS_WORDS[int(codes[spec_id])]}
+        if closure is not None:
+            words["closure"] = CLOSURE_WORDS[int(closure[spec_id])]
+        if places_of is not None:
+            words["mirrors"] = next(places_of)
+        yield replace(spec, **words)
 
 
 @dataclass(frozen=True)
@@ -157,8 +166,23 @@ class ViewModel:
         return self.evaluator.runs_codes()
 
     def specs(self, ids: Sequence[int]) -> list[Spec]:
-        """The specs of ``ids``, each with its ``runs_here`` verdict (for exports)."""
-        return list(with_runs_here(self.catalog.specs(ids), ids, self.runs_codes()))
+        """The specs of ``ids``, each with its ``runs_here`` and closure verdicts (for exports;
+        the closures are computed in a worker after the first paint)."""
+        codes = self.evaluator.closure_codes()
+        return list(with_runs_here(self.catalog.specs(ids), ids, self.runs_codes(), codes))
+
+    def closure_known(self) -> bool:
+        return self.evaluator.closure_known()
+
+    def closure_codes(self, cancelled: CancelCheck = never) -> np.ndarray:
+        """Per spec: 1 closure complete, 0 incomplete, -1 unknown."""
+        return self.evaluator.closure_codes(cancelled)
+
+    def closure_counts(self, ids: np.ndarray) -> list[tuple[str, int]]:
+        """The closure facet of ``ids``: (verdict, count), most first (codes must be known)."""
+        codes = self.closure_codes()[ids]
+        counts = [(CLOSURE_WORDS[c], int((codes == c).sum())) for c in (1, 0, -1)]
+        return sorted([item for item in counts if item[1]], key=lambda item: -item[1])
 
     def runs_known(self) -> bool:
         return self.evaluator.runs_known()

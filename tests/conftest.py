@@ -19,6 +19,7 @@ FORMATS = DATA / "formats"
 DOCUMENTED_KEYS = {
     "hash", "package", "tag", "version", "versions", "compiler", "os", "platform", "target",
     "variants", "stacks", "size", "tarball", "source", "dependencies", "runs_here", "installed",
+    "closure",
     "mirrors",
 }  # fmt: skip
 

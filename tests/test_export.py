@@ -63,6 +63,7 @@ async def test_structured_formats_carry_every_field():
             "source": str(SEEDS / "000_03e1940b4f8d0fcd.txt"), "dependencies": [],
             "runs_here": "no",  # built for ubuntu18.04; the tests' host is ubuntu22.04
             "installed": None,
+            "closure": "unknown",  # a site page lists no dependencies
             "mirrors": None,  # where a hash lives: ``list --format json`` fills it
         }  # fmt: skip
         app.browser.action_copy("yaml")

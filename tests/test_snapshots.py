@@ -189,3 +189,25 @@ def test_closest_80x24(snap_compare):
 
     corpus = "tests/data/corpus-real"
     assert snap_compare(CacheApp([corpus]), terminal_size=(80, 24), run_before=run_before)
+
+
+DB8 = "tests/data/formats/spack_test-data_v2_layout_unsigned_index.db-v8.json"
+
+
+def test_dependency_tree_80x24(snap_compare):
+    """Spack's own test index: libdwarf's closure and its dependency tree, gcc-runtime open."""
+
+    async def run_before(pilot):
+        await pressed(pilot, "slash", *"libdwarf target=m1", "enter", "f2", "enter")
+        tree = pilot.app.screen.query_one("#detail-deps")
+        tree.focus()
+        await pressed(pilot, "down", "down", "space")
+
+    assert snap_compare(CacheApp([DB8]), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_why_80x24(snap_compare):
+    async def run_before(pilot):
+        await pressed(pilot, "slash", *"gcc-runtime", "enter", "w")
+
+    assert snap_compare(CacheApp([DB8]), terminal_size=(80, 24), run_before=run_before)

@@ -194,8 +194,14 @@ def test_mirrors_found_in_a_folder_walk(tmp_path):
     assert result.problems == []
 
 
-def test_dependency_list_jumps_in_the_app(tmp_path):
+def test_dependency_tree_jumps_in_the_app(tmp_path):
     import asyncio
+
+    from cachetui.ui.widgets.dependency_tree import DependencyTree
+
+    def labels(app) -> list[str]:
+        tree = app.screen.query_one(DependencyTree)
+        return [str(tree.get_node_at_line(y).label) for y in range(tree.last_line + 1)]
 
     async def run():
         app = CacheApp([str(DB8)])
@@ -203,23 +209,19 @@ def test_dependency_list_jumps_in_the_app(tmp_path):
             await settle(pilot)
             await pilot.press("slash", *"libdwarf target=m1", "enter")
             await settle(pilot)
-            detail = app.query_one(DetailPanel)
-            links = app.query_one("#detail-links")
-            assert links.display and detail.targets[-1].startswith("jr3yipy")
-            labels = [str(o.prompt) for o in links.options]
-            assert labels[0] == "depends on (4)" and any(
-                "libelf@0.8.13  /jr3yipy" in x for x in labels
-            )
-            links.focus()
+            tree = app.query_one(DependencyTree)
+            assert tree.display
+            rows = labels(app)
+            assert rows[0] == "depends on (4)" and any("libelf@0.8.13  /jr3yipy" in x for x in rows)
+            tree.focus()
             await pilot.press("end", "enter")  # the last row: libelf
             await settle(pilot)
             table = app.query_one(SpecTable)
             assert app.catalog.spec(table.current_spec).hash.startswith("jr3yipy")
-            labels = [str(o.prompt) for o in app.query_one("#detail-links").options]
-            assert "needed by (1)" in labels  # the reverse: what depends on libelf
-            links = app.query_one("#detail-links")
-            links.focus()
-            await pilot.press("home", "enter")  # the first dependency: compiler-wrapper
+            assert "needed by (1)" in labels(app)  # the reverse: what depends on libelf
+            tree = app.query_one(DependencyTree)
+            tree.focus()
+            await pilot.press("home", "down", "enter")  # the first dependency: compiler-wrapper
             await settle(pilot)
             assert app.catalog.spec(table.current_spec).package == "compiler-wrapper"
             gcc = [

@@ -23,6 +23,7 @@ SCOPES = {
     "tree": "Package tree",
     "filter": "Filter box",
     "detail": "Detail panel",
+    "deps": "Dependency tree (detail panel)",
     "export": "Export dialog",
     "facets": "Facet view",
     "help": "Help",
@@ -33,6 +34,7 @@ SCOPES = {
     "diffspecs": "Diff: a package's specs",
     "compare": "Compare view",
     "closest": "Closest binary",
+    "why": "Why is this here",
 }
 
 
@@ -118,6 +120,10 @@ ACTIONS: tuple[Action, ...] = (
     Action("toggle_node", "space", "Toggle", "Open or close the node", "tree", footer=False, palette=False),
 
     Action("screen.focus_table", "escape", "To table", "Go to the spec table", "detail", footer=False, palette=False, display="esc"),
+    Action("select_cursor", "enter", "Go to", "Go to the dependency (or dependent) under the cursor, when it is loaded", "deps", footer=False, palette=False),
+    Action("toggle_node", "space", "Open", "Open or close the node: a dependency's own dependencies are read when it is opened (↻ marks a cycle, ✗ a missing one)", "deps", footer=False, palette=False),
+    Action("why", "w", "Why", "Why is this here: the paths from the roots (specs nothing loaded depends on) down to the spec under the cursor, shortest first", scope="browser", footer=False),
+    Action("open_spack", "m", "Your mirrors", "Open every binary mirror of your Spack configuration instead of the bundled seeds (offered when cachetui starts with no PATH)", scope="browser"),
 
     Action("dismiss(None)", "escape", "Cancel", "Close the dialog without exporting", "export", palette=False, display="esc"),
     Action("dismiss(None)", "escape,q,f", "Close", "Close the facet view (enter adds the value to the filter)", "facets", palette=False, display="esc q f"),
@@ -133,6 +139,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("toggle_differences", "d", "Differences", "Show only the fields that differ; again: every field", "compare", palette=False),
     Action("dismiss(None)", "escape,q,equals_sign", "Close", "Close the comparison", "compare", palette=False, display="esc q ="),
     Action("close", "escape", "Close", "Close without jumping (enter ranks the spec typed; on a binary: go to it)", "closest", palette=False, display="esc"),
+    Action("dismiss(None)", "escape,q,w", "Close", "Close the paths (enter on a path: go to its root)", "why", palette=False, display="esc q w"),
     Action("cancel_print", "escape,ctrl+c", "Cancel", "With --print: leave without printing (exit status 130, as fzf)", footer=False, palette=False, display="esc ctrl+c", priority=True),
 )
 # fmt: on

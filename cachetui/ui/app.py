@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Optional
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -21,11 +21,15 @@ from ..limits import DEFAULT_DOWNLOAD_DEADLINE, DEFAULT_MAX_DOWNLOAD_MB
 from ..loader import DEFAULT_MAX_BYTES, BackgroundLoad, TagGroup
 from ..session import LoadOptions, LoadSession
 from ..settings import Settings, remember_theme, remembered_theme
+from ..text import visible
 from .actions import bindings, check_keymap
 from .palette import action_commands
 from .screens.browser import BrowserScreen
 from .timing import Delays
 from .widgets.spec_table import SpecTable
+
+if TYPE_CHECKING:
+    from ..cli_spack import SpackInputs
 
 NOTICES_KEPT = 200  # the notices the app remembers (tests and the benchmark read them)
 
@@ -55,7 +59,7 @@ class CacheApp(App[Optional[str]]):
                  download_deadline: float = DEFAULT_DOWNLOAD_DEADLINE,
                  host: Optional[Host] = None, tags: Optional[Mapping[str, str]] = None,
                  installed: Optional[frozenset] = None,
-                 settings: Optional[Settings] = None) -> None:  # fmt: skip
+                 settings: Optional[Settings] = None, offer_spack: bool = False) -> None:  # fmt: skip
         super().__init__()
         options = LoadOptions(max_bytes=max_bytes, tag=tag, timeout=timeout,
                               use_cache=use_cache, lazy=lazy, max_download_mb=max_download_mb,
@@ -65,6 +69,8 @@ class CacheApp(App[Optional[str]]):
         # groups of a big checkout (else the session looks for them itself).
         self.session = LoadSession(paths, options, preload=preload, groups=groups)
         self.browser = BrowserScreen(self.session, delays, print_format, host)
+        self.offer_spack = offer_spack  # no PATH given: offer the user's Spack mirrors (``m``)
+        self.earlier_sessions: list[LoadSession] = []  # what ``open_spack`` replaced
         self.print_format = print_format
         # The config file's settings; without them (tests, a library caller) the defaults, and
         # the theme chosen is not remembered.
@@ -146,7 +152,25 @@ class CacheApp(App[Optional[str]]):
 
     def save_unsaved_caches(self) -> None:
         """Write what a quick quit left unsaved (called after the browser has exited)."""
-        self.session.save_all()
+        for session in [*self.earlier_sessions, self.session]:
+            session.save_all()
+
+    def open_spack(self, found: SpackInputs) -> None:
+        """Browse the user's Spack mirrors instead of what is open (the bundled seeds): as
+        ``cachetui --spack`` would, in a new browser screen."""
+        old = self.browser
+        options = replace(self.session.options, tags=tuple(found.tags.items()),
+                          installed=found.installed)  # fmt: skip
+        self.earlier_sessions.append(self.session)
+        self.session = LoadSession(found.paths, options)
+        self.offer_spack = False
+        self.browser = BrowserScreen(self.session, old.delays, self.print_format, old.host)
+        # Pushed over the old browser (Textual cannot switch away from the default screen);
+        # nothing on the new one goes back to it.
+        self.push_screen(self.browser)
+        self.notify(f"Opening {len(found.paths)} mirror(s) of your Spack.", markup=False)
+        for problem in found.problems:
+            self.notify(visible(str(problem)), title="Your Spack", severity="warning", markup=False)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

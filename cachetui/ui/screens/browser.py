@@ -36,6 +36,7 @@ from ..widgets.package_tree import PackageTree
 from ..widgets.spec_table import SpecTable
 from ..widgets.status_bar import StatusBar
 from .browser_actions import BrowserActions
+from .browser_closure import BrowserClosure
 from .browser_loading import BrowserLoading
 from .browser_sizes import BrowserSizes
 from .scope_summary import scope_summary
@@ -45,7 +46,7 @@ SUMMARY = -1  # the detail panel shows a scope's summary, not a spec
 
 
 @guard_handlers
-class BrowserScreen(BrowserLoading, BrowserActions, BrowserSizes, Screen[None]):
+class BrowserScreen(BrowserLoading, BrowserClosure, BrowserActions, BrowserSizes, Screen[None]):
     BINDINGS = bindings("browser")  # the actions themselves are in BrowserActions
 
     def __init__(self, session: LoadSession, delays: Optional[Delays] = None,
@@ -233,12 +234,8 @@ class BrowserScreen(BrowserLoading, BrowserActions, BrowserSizes, Screen[None]):
             detail.show_text(Text("No spec matches.", "dim"))
         else:
             spec = self.catalog.spec(spec_id)
-            dependents = self.catalog.dependents(spec.hash) if spec.hash else []
-            detail.show_spec(
-                spec,
-                [self.catalog.spec(i) for i in dependents[:200]],
-                self.view.runs_verdict(spec_id),
-            )
+            detail.show_spec(spec, self.view.runs_verdict(spec_id))
+            self.show_links(detail, spec_id, spec)
             self.show_spec_extras(spec_id)
 
     def show_scope_summary(self) -> None:

@@ -158,7 +158,11 @@ class BrowserActions(_Base):
     def action_facets(self) -> None:
         if self.last_view is None:
             return
+        if not self.view.closure_known():  # the first second after a load: wait for them
+            self.facets_after_closures(self.view)
+            return
         facets = self.catalog.facets(self.last_view.ids)
+        facets["closure"] = self.view.closure_counts(self.last_view.ids)
 
         def add_token(token: Optional[str]) -> None:
             if token:

@@ -16,7 +16,8 @@ from ...text import visible
 from ..actions import bindings
 
 FACET_TITLES = {"os": "os", "target": "target", "compiler": "compiler", "stack": "stack",
-                "version": "version", "platform": "platform"}  # fmt: skip
+                "version": "version", "platform": "platform",
+                "closure": "closure (link/run dependencies loaded)"}  # fmt: skip
 BAR = 20
 
 
@@ -30,6 +31,7 @@ def token_for(facet: str, value: str) -> str:
         "stack": f"stack={quoted}",
         "compiler": f"compiler={quoted}",
         "version": f"@={quoted}",
+        "closure": f"closure={quoted}",
     }[facet]
 
 

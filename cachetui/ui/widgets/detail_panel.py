@@ -12,14 +12,15 @@ from typing import Optional
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
+from ...catalog import Catalog
 from ...faults import guard_handlers
 from ...host import Verdict
 from ...model import Package, Spec
 from ...text import visible
 from ..actions import bindings
+from .dependency_tree import DependencyTree
 
 LABEL_WIDTH = 10
 BAR_WIDTH = 24
@@ -122,40 +123,9 @@ def package_text(package: Package, facets: dict) -> Text:
                         package.meta_num_specs, facets)  # fmt: skip
 
 
-def link_options(spec: Spec, dependents: list[Spec]) -> tuple[list[Option], list[str]]:
-    """Rows for the dependency list: what the spec depends on, then what depends on it; and the
-    hash each row leads to."""
-    options: list[Option] = []
-    targets: list[str] = []
-    if spec.dependencies:
-        options.append(
-            Option(Text(f"depends on ({len(spec.dependencies)})", "bold"), disabled=True)
-        )
-        for dep in spec.dependencies:
-            label = Text.assemble(
-                "  → ", (visible(dep.name), "bold"), f"@{visible(dep.version)}" if dep.version else "",
-                (f"  /{visible(dep.short_hash)}", "cyan"), (f"  {', '.join(dep.deptypes)}", "dim"),
-            )  # fmt: skip
-            options.append(Option(label, id=str(len(targets))))
-            targets.append(dep.hash)
-    if dependents:
-        options.append(Option(Text(f"needed by ({len(dependents)})", "bold"), disabled=True))
-        for other in dependents:
-            label = Text.assemble(
-                "  ← ", (visible(other.package), "bold"), f"@{visible(other.version)}",
-                (f"  /{visible(other.short_hash)}", "cyan"), (f"  {visible(other.tag)}", "dim"),
-            )  # fmt: skip
-            options.append(Option(label, id=str(len(targets))))
-            targets.append(other.hash)
-    return options, targets
-
-
 @guard_handlers
 class DetailPanel(VerticalScroll, can_focus=True):
     BINDINGS = bindings("detail")
-    DEFAULT_CSS = """
-    DetailPanel > #detail-links { height: auto; max-height: 12; border: none; padding: 0; }
-    """
 
     class JumpRequested(Message):
         """The user chose a dependency (or dependent): show the spec with this hash."""
@@ -166,18 +136,21 @@ class DetailPanel(VerticalScroll, can_focus=True):
 
     def compose(self):
         yield Static(Text("Loading…", "dim"), id="detail-body")
+        yield Static(id="detail-closure")
         yield Static(id="detail-extras")  # downloads and where the hash lives: detail_extras
-        yield OptionList(id="detail-links")
+        yield DependencyTree(id="detail-deps")
 
     def on_mount(self) -> None:
-        self.query_one("#detail-links").display = False
+        self._hide_links()
+
+    def _hide_links(self) -> None:
+        self.query_one("#detail-closure").display = False
         self.query_one("#detail-extras").display = False
-        self.targets: list[str] = []
+        self.query_one("#detail-deps").display = False
 
     def show_text(self, text: Text) -> None:
         self.query_one("#detail-body", Static).update(text)
-        self.query_one("#detail-links").display = False
-        self.query_one("#detail-extras").display = False
+        self._hide_links()
         self.scroll_home(animate=False)
 
     def show_extras(self, text: Text) -> None:
@@ -186,18 +159,23 @@ class DetailPanel(VerticalScroll, can_focus=True):
         extras.update(text)
         extras.display = bool(text.plain)
 
-    def show_spec(self, spec: Spec, dependents: Optional[list[Spec]] = None,
-                  runs: Optional[Verdict] = None) -> None:  # fmt: skip
+    def show_spec(self, spec: Spec, runs: Optional[Verdict] = None) -> None:
         self.show_text(spec_text(spec, runs))
-        options, self.targets = link_options(spec, dependents or [])
-        links = self.query_one("#detail-links", OptionList)
-        links.clear_options()
-        if options:
-            links.add_options(options)
-            links.display = True
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    # -- closure and dependency tree (issue #18) ---------------------------------------------
+
+    def show_closure(self, text: Text) -> None:
+        """The closure section: a verdict line, and what is missing (computed in a worker)."""
+        closure = self.query_one("#detail-closure", Static)
+        closure.update(text)
+        closure.display = True
+
+    def show_dependencies(
+        self, catalog: Catalog, spec_id: int, dependents: list[Spec], dependents_total: int
+    ) -> None:
+        tree = self.query_one(DependencyTree)
+        tree.display = tree.show(catalog, spec_id, dependents, dependents_total)
+
+    def on_dependency_tree_jump_requested(self, event: DependencyTree.JumpRequested) -> None:
         event.stop()
-        index = int(event.option.id or -1)
-        if 0 <= index < len(self.targets):
-            self.post_message(self.JumpRequested(self.targets[index]))
+        self.post_message(self.JumpRequested(event.full_hash))
