@@ -82,8 +82,9 @@ class CacheApp(App[Optional[str]]):
                             severity="warning", markup=False)  # fmt: skip
         if self.print_format:
             self.sub_title = "--print"
-            self.notify(f"space selects, enter prints the selection as {self.print_format} and exits,"
-                        " esc or q quits without printing", markup=False, timeout=8)  # fmt: skip
+            self.notify(f"Type to filter, enter prints the row (or the selection) as {self.print_format};"
+                        " tab: to the list, where space selects; esc cancels", markup=False,
+                        timeout=8)  # fmt: skip
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> Optional[bool]:
         if action == "cancel_print":  # only on the browser itself: esc still closes dialogs
