@@ -53,10 +53,9 @@ class PasteInput(CommandInput):
     def _on_paste(self, event: events.Paste) -> None:
         found = pasted_hashes(event.text)
         if len(found) > 1 or (found and "\n" in event.text.strip()):
+            event.prevent_default()  # not Input's own paste too (Textual runs each class's)
             event.stop()
             self.insert_text_at_cursor(" ".join(f"/{h}" for h in found))
-            return
-        super()._on_paste(event)
 
 
 class PastePalette(CommandPalette):

@@ -44,10 +44,9 @@ class FilterBox(Input):
         # one query that shows them all. Anything else: the stock paste (its first line).
         found = pasted_hashes(event.text)
         if len(found) > 1:
+            event.prevent_default()  # not Input's own paste too (Textual runs each class's)
             event.stop()
             self.insert_text_at_cursor("/" + ",".join(found))
-            return
-        super()._on_paste(event)
 
 
 class QueryErrorLine(Static):
