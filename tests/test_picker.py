@@ -202,7 +202,10 @@ async def test_pasted_hashes_in_the_jump_prompt_go_to_the_first_then_n_the_rest(
         await pilot.press("number_sign")
         await pilot.pause()
         # as ``spack find -l`` prints them: a hash, then the spec
-        paste(app, f"{H2[:7]} py-msgpack@1.0.3\n{MPI4PY_FIRST[:7]} py-mpi4py@4.0.1\n{H1[:7]} py-msgpack\n")
+        paste(
+            app,
+            f"{H2[:7]} py-msgpack@1.0.3\n{MPI4PY_FIRST[:7]} py-mpi4py@4.0.1\n{H1[:7]} py-msgpack\n",
+        )
         await palette_hits(pilot, 4)
         await pilot.press("enter")  # the first hit: every pasted hash
         await settle(pilot)
@@ -223,7 +226,9 @@ async def test_pasted_hashes_in_the_filter_show_them_all():
         await settle(pilot)
         assert app.query_one(FilterBox).value == f"/{H1},{MPI4PY_FIRST}"
         table = app.query_one(SpecTable)
-        assert sorted(app.catalog.spec(int(i)).hash for i in table.ids) == sorted([H1, MPI4PY_FIRST])
+        assert sorted(app.catalog.spec(int(i)).hash for i in table.ids) == sorted(
+            [H1, MPI4PY_FIRST]
+        )
         app.query_one(FilterBox).value = ""
         paste(app, f"{H1[:7]}\n{H2[:7]}\n4bluh7l\n")
         await settle(pilot)

@@ -114,7 +114,9 @@ class HashProvider(Provider):
         app = self.screen  # the browser screen the palette was opened from
         await app.every_tag_loaded()  # type: ignore[attr-defined]
         catalog = app.catalog  # type: ignore[attr-defined]
-        hits = [hit for fragment in fragments for hit in find_hashes(catalog, fragment, limit=MAX_HITS)]
+        hits = [
+            hit for fragment in fragments for hit in find_hashes(catalog, fragment, limit=MAX_HITS)
+        ]
         targets = tuple(dict.fromkeys(hit.spec_id for hit in hits))
         if len(fragments) > 1 and targets:
             label = Text.assemble(
@@ -125,7 +127,7 @@ class HashProvider(Provider):
                       text=query)  # fmt: skip
         for hit in hits[:MAX_HITS]:
             spec = catalog.spec(hit.spec_id)
-            score = (0.99 if hit.match == "prefix" else 0.7 * hit.score / 100)
+            score = 0.99 if hit.match == "prefix" else 0.7 * hit.score / 100
             label = Text.assemble(
                 (spec.short_hash, "bold"), f"  {visible(spec.package)}@{visible(spec.version)}",
                 f"  {visible(spec.tag)}", (f"  {visible(spec.os)} {visible(spec.target)}", "dim"),

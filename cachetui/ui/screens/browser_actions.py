@@ -10,6 +10,7 @@ import numpy as np
 
 from ...faults import guard_handlers, guarded
 from ...host import Host
+from ...summaries import versions_per_package
 from ...view import Scope, ViewModel
 from ..widgets.detail_panel import DetailPanel
 from ..widgets.filter_box import FilterBox
@@ -54,14 +55,19 @@ class BrowserActions(_Base):
     def action_facets(self) -> None:
         if self.last_view is None:
             return
-        facets = self.catalog.facets(self.last_view.ids)
+        ids = self.last_view.ids
+        facets = self.catalog.facets(ids)
+        # What is in the result, and where: the questions asked of a stack or a tag.
+        facets["package"] = self.catalog.facet_counts("package", ids)
+        facets["tag"] = self.catalog.facet_counts("tag", ids)
+        packages = versions_per_package(self.catalog, ids)
 
         def add_token(token: Optional[str]) -> None:
             if token:
                 box = self.query_one(FilterBox)
                 box.value = f"{box.value.rstrip()} {token}".strip()
 
-        self.app.push_screen(FacetScreen(facets, len(self.last_view.ids)), add_token)
+        self.app.push_screen(FacetScreen(facets, len(ids), packages), add_token)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
@@ -190,6 +196,28 @@ class BrowserActions(_Base):
         self._set_catalog(self.catalog, view)
         self.refresh_view(keep_spec=self.query_one(SpecTable).current_spec)
         self.notify(f"Runs here now means: runs on {host}.", markup=False)
+
+    def action_close_node(self) -> None:
+        """The tree's ``h`` / left: close the node; on a closed one (or a leaf), its parent."""
+        tree = self.query_one(PackageTree)
+        node = tree.cursor_node
+        if node is None:
+            return
+        if node.is_expanded and node.children:
+            node.collapse()
+        elif node.parent is not None:
+            tree.move_cursor(node.parent)
+
+    def action_open_node(self) -> None:
+        """The tree's ``l`` / right: open the node; on an open one, its first child."""
+        tree = self.query_one(PackageTree)
+        node = tree.cursor_node
+        if node is None or not node.allow_expand:
+            return
+        if not node.is_expanded:
+            node.expand()  # the tree builds the children (NodeExpanded)
+        elif node.children:
+            tree.move_cursor(node.children[0])
 
     def action_toggle_tree(self) -> None:
         tree = self.query_one(PackageTree)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 else:
     _Base = object
 
+
 @guard_handlers
 class BrowserJumps(_Base):
     trail: Optional[Trail] = None  # the last jump's matches (n / N)

@@ -36,7 +36,9 @@ class FormatButton(RadioButton):
 
     @property
     def _button(self) -> Content:
-        return Content.styled("(•)" if self.value else "( )", self.get_visual_style("toggle--button"))
+        return Content.styled(
+            "(•)" if self.value else "( )", self.get_visual_style("toggle--button")
+        )
 
 
 @dataclass(frozen=True)

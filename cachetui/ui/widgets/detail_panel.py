@@ -12,7 +12,7 @@ from typing import Optional
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...faults import guard_handlers
@@ -20,6 +20,7 @@ from ...host import Verdict
 from ...model import Package, Spec
 from ...text import visible
 from ..actions import bindings
+from .hanging import HangingText
 
 LABEL_WIDTH = 10
 BAR_WIDTH = 24
@@ -164,7 +165,7 @@ class DetailPanel(VerticalScroll, can_focus=True):
             self.full_hash = full_hash
 
     def compose(self):
-        yield Static(Text("Loading…", "dim"), id="detail-body")
+        yield HangingText(Text("Loading…", "dim"), id="detail-body")  # wraps under the value
         yield OptionList(id="detail-links")
 
     def on_mount(self) -> None:
@@ -172,7 +173,7 @@ class DetailPanel(VerticalScroll, can_focus=True):
         self.targets: list[str] = []
 
     def show_text(self, text: Text) -> None:
-        self.query_one("#detail-body", Static).update(text)
+        self.query_one("#detail-body", HangingText).set_text(text)
         self.query_one("#detail-links").display = False
         self.scroll_home(animate=False)
 
