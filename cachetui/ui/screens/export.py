@@ -57,10 +57,9 @@ class ExportScreen(ModalScreen[Optional[ExportChoice]]):
     ExportScreen > Vertical { width: 70; height: auto; max-height: 95%; border: round $accent;
         background: $surface; padding: 0 1; }
     ExportScreen RadioSet { width: 100%; }
-    ExportScreen Input { margin: 1 0 0 0; }
-    ExportScreen #export-message { color: $warning; height: auto; }
+    ExportScreen #export-message { color: $warning; height: auto; width: 100%; }
     ExportScreen #export-message.error { color: $text-error; text-style: bold; }
-    ExportScreen Horizontal { height: auto; margin-top: 1; }
+    ExportScreen Horizontal { height: auto; }
     ExportScreen Button { margin-right: 1; }
     """
 

@@ -77,8 +77,10 @@ def facet_options(facets: dict[str, list[tuple[str, int]]], per_facet: int = TOP
 
 def _versions_section(packages: list[PackageVersions], per_facet: int, add) -> list[Option]:
     """Versions per package (newest first, Spack's order); enter filters to the package."""
-    said = top([(p.name, p.specs) for p in packages], per_facet).said()
-    heading = Option(Text(f"versions per package: {said} packages, newest first", "bold underline"),
+    shown_top = top([(p.name, p.specs) for p in packages], per_facet)
+    said = shown_top.said() if shown_top.distinct > per_facet else f"{shown_top.distinct:,}"
+    noun = "package" if shown_top.distinct == 1 else "packages"
+    heading = Option(Text(f"versions per package: {said} {noun}, newest first", "bold underline"),
                      disabled=True)  # fmt: skip
     rows: list[Option] = [heading]
     shown = packages[:per_facet]

@@ -30,8 +30,10 @@ def _indent(line: Text) -> int:
 
 def hang(text: Text, width: int) -> Text:
     """``text`` with every line longer than ``width`` wrapped under its own indent."""
-    out = Text(style=text.style, end="")
     lines = text.split("\n", allow_blank=True)
+    if all(line.cell_len <= width for line in lines):
+        return text  # nothing to wrap: the text as given
+    out = Text(style=text.style, end="")
     for n, line in enumerate(lines):
         if n:
             out.append("\n")
