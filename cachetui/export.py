@@ -208,6 +208,13 @@ def render_mirror_setup(specs: Sequence[Spec]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def install_line(specs: Iterable[Spec]) -> str:
+    """One ready ``spack install`` line for every spec (no newline: pasted into a shell it waits
+    for enter): by hash when known (each hash once), else by spec string."""
+    args = dict.fromkeys(f"/{s.hash}" if s.hash else s.spec_string for s in specs)
+    return visible(" ".join(["spack install", *args]))
+
+
 def render(specs: Sequence[Spec], fmt: str) -> str:
     """The whole export as one string."""
     if fmt == "table":

@@ -137,13 +137,14 @@ class Evaluator:
         kind, value = token.kind, token.value
         if kind == "hash":
             mask = np.zeros(len(catalog), dtype=bool)
-            ids = catalog.by_hash_prefix(value)
-            if not len(ids) and len(value) >= FUZZY_HASH_MIN and not token.negated:
-                hits = find_hashes(catalog, value, limit=None, cancelled=cancelled)
-                ids = [hit.spec_id for hit in hits]
-                if ids:
-                    notes.append(f"no hash starts with '{value}': {len(ids)} one edit away")
-            mask[ids] = True
+            for part in filter(None, value.split(",")):  # /a,b,c: any of them (a pasted list)
+                ids = catalog.by_hash_prefix(part)
+                if not len(ids) and len(part) >= FUZZY_HASH_MIN and not token.negated:
+                    hits = find_hashes(catalog, part, limit=None, cancelled=cancelled)
+                    ids = [hit.spec_id for hit in hits]
+                    if ids:
+                        notes.append(f"no hash starts with '{part}': {len(ids)} one edit away")
+                mask[ids] = True
             return mask
         if kind == "spec":
             assert token.spec is not None

@@ -3,7 +3,7 @@
 Tokens are ANDed, in any order. Everything spelled as Spack spells a spec means what Spack
 means by it (``specsyntax``, ``versions``, ``targets``); the rest is this tool's own::
 
-    /abc12          hash prefix (7+ characters forgive one typo)
+    /abc12          hash prefix (7+ characters forgive one typo); /abc12,def34: any of them
     py-numpy@1.26:  a Spack spec token: name@versions%compiler+variant key=value ...
     @1.2:1.4,2.0    versions          %gcc@13:        compiler
     +mpi ~mpi       boolean variant   foo=bar         multi-valued variant, values include
@@ -108,7 +108,7 @@ def _spec(raw: str, text: str, negated: bool, key: str = "") -> Token:
 def _parse_token(raw: str, body: str, negated: bool) -> Token:
     if body[0] == "/":
         value = body[1:].lower()
-        if not value:
+        if not value.strip(","):
             raise QueryError(f"'{raw}': a hash prefix needs characters after '/'")
         return Token("hash", raw, negated, value=value)
     if body in ("@", "@="):
@@ -155,7 +155,7 @@ def _parse_token(raw: str, body: str, negated: bool) -> Token:
 # query table says the same at more length.
 SYNTAX: tuple[tuple[str, str], ...] = (
     ("word", "package names containing it; if none, any column containing it; else the closest names"),
-    ("/abc12", "hash prefix, any length; 7+ characters forgive one typo"),
+    ("/abc12  /abc12,def34", "hash prefix, any length; 7+ characters forgive one typo; a list: any of them (a pasted list of hashes)"),
     ("@1.2  @=1.2  @1.2:1.4  @1.2,1.4:1.6", "versions as Spack means them: 1.2 and 1.2.x; exactly 1.2; a range; any of a list"),
     ("py-numpy@1.26:  hdf5+mpi%gcc@13", "a Spack spec token: the exact name, then its constraints"),
     ("%gcc  %gcc@13:  %none", "compiler, with Spack version constraints (gcc@13.2.0 and gcc@=13.2.0 both match)"),

@@ -41,6 +41,22 @@ def looks_like_hash(text: str) -> bool:
     return bool(body) and all(c in HASH_ALPHABET for c in body)
 
 
+def pasted_hashes(text: str) -> list[str]:
+    """The hash fragments in pasted text, each once, in order: ``/abc`` words anywhere (a
+    ``spack install /a /b`` line) and the first word of a line when it looks like a hash of
+    7+ characters (``spack find -l`` output, a list of hashes)."""
+    found: dict[str, None] = {}
+    for line in text.splitlines():
+        words = line.split()
+        for n, word in enumerate(words):
+            fragment = word.lstrip("/").lower()
+            if not looks_like_hash(fragment):
+                continue
+            if word.startswith("/") or (n == 0 and len(fragment) >= FUZZY_HASH_MIN):
+                found[fragment] = None
+    return list(found)
+
+
 def one_edit_variants(fragment: str) -> set[str]:
     """Every string at Levenshtein distance 1 from ``fragment`` over the hash alphabet."""
     variants = set()

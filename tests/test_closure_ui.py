@@ -374,7 +374,7 @@ def test_closure_facet_adds_the_token(graph):
         options = app.screen.query_one("OptionList")
         labels = [str(o.prompt) for o in options.options]
         start = next(i for i, x in enumerate(labels) if x.startswith("closure"))
-        assert labels[start] == "closure (link/run dependencies loaded) (3 values)"
+        assert labels[start] == "closure (link/run dependencies loaded): 3 values, most specs first"
         assert labels[start + 1].split()[0] == "complete" and labels[start + 1].endswith(" 5")
         options.highlighted = start + 2  # incomplete, 4
         await pilot.press("enter")

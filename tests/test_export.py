@@ -81,7 +81,7 @@ async def test_nothing_selected_exports_the_current_row():
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("j", "y")
-        assert app.clipboard == f"spack install /{H2}\n"
+        assert app.clipboard == f"spack install /{H2}"  # one line, no newline: pasted, it waits
 
 
 async def test_selection_survives_filter_and_scope_and_is_counted():
@@ -99,7 +99,7 @@ async def test_selection_survives_filter_and_scope_and_is_counted():
         await settle(pilot)
         assert app.browser.state.selected_count == 3
         await pilot.press("y")
-        assert app.clipboard.count("spack install") == 3
+        assert app.clipboard.startswith("spack install /") and app.clipboard.count(" /") == 3
         await pilot.press("slash", *"multidict", "enter")
         await settle(pilot)
         await pilot.press("asterisk")
@@ -113,7 +113,7 @@ async def test_large_copy_warns_and_offers_a_file():
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("asterisk", "y")
-        assert app.clipboard.count("\n") == 285
+        assert len(app.clipboard.split()) == 2 + 285 and "\n" not in app.clipboard
         (warning,) = messages(app, "warning")
         assert "over 4 KB" in warning and "save to a file" in warning
 
@@ -146,16 +146,59 @@ async def test_export_dialog_saves_and_never_overwrites_without_asking(tmp_path)
         assert target.read_text() == EXPECTED["hashes"] + third  # and the format was remembered
 
 
-async def test_export_write_error_is_reported(tmp_path):
+def export_message(app) -> str:
+    return str(app.screen.query_one("#export-message").render())
+
+
+@pytest.mark.parametrize("problem", ["missing folder", "not a folder", "no permission"])
+async def test_failed_export_keeps_the_dialog_with_the_error(tmp_path, problem):
+    if problem == "no permission":
+        if os.geteuid() == 0:
+            pytest.skip("root writes anywhere")
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        bad, reason = locked / "out.txt", "Permission denied"
+    elif problem == "not a folder":
+        (tmp_path / "file").write_text("")
+        bad, reason = tmp_path / "file" / "out.txt", "Not a directory"
+    else:
+        bad, reason = tmp_path / "missing" / "out.txt", "No such file or directory"
+    app = CacheApp([str(SEEDS)])
+    async with app.run_test(size=(100, 36)) as pilot:
+        await select_first_two(pilot)
+        await pilot.press("e")
+        await pilot.click("#export-formats")
+        await pilot.press("down", "enter")  # hashes
+        app.screen.query_one("#export-path").value = str(bad)
+        await pilot.click("#export-save")
+        await settle(pilot)
+        # still open, the reason in it, the format and the path as they were
+        assert isinstance(app.screen, ExportScreen)
+        assert f"Could not write {bad}: {reason}" in export_message(app)
+        assert app.screen.fmt == "hashes"
+        assert app.screen.query_one("#export-path").value == str(bad)
+        good = tmp_path / "out.txt"
+        app.screen.query_one("#export-path").value = str(good)
+        await pilot.pause()  # the longer message moved the buttons: a press, not a click
+        app.screen.query_one("#export-save").press()
+        await settle(pilot)
+        assert not isinstance(app.screen, ExportScreen), export_message(app)
+        assert good.read_text() == EXPECTED["hashes"]
+        assert any(f"Saved 2 spec(s) as hashes to {good}" in m for m in messages(app))
+
+
+async def test_the_chosen_format_shows_without_colour():
     app = CacheApp([str(SEEDS)])
     async with app.run_test(size=(100, 36)) as pilot:
         await settle(pilot)
         await pilot.press("e")
-        app.screen.query_one("#export-path").value = str(tmp_path / "missing" / "out.sh")
-        await pilot.click("#export-save")
-        await settle(pilot)
-        errors = messages(app, "error")
-        assert errors and "No such file or directory" in errors[0]
+        buttons = {b.name: str(b.render()) for b in app.screen.query("RadioButton")}
+        assert buttons["install"].startswith("(•)")
+        assert all(text.startswith("( )") for name, text in buttons.items() if name != "install")
+        await pilot.click("#export-formats")
+        await pilot.press("down", "enter")
+        buttons = {b.name: str(b.render()) for b in app.screen.query("RadioButton")}
+        assert buttons["hashes"].startswith("(•)") and buttons["install"].startswith("( )")
 
 
 async def test_default_export_name(tmp_path, monkeypatch):
@@ -189,7 +232,8 @@ async def test_hostile_values_never_reach_the_clipboard_raw(write_page, tmp_path
 async def test_print_mode_enter_returns_the_selection():
     app = CacheApp([str(SEEDS)], print_format="hashes")
     async with app.run_test(size=(100, 30)) as pilot:
-        await select_first_two(pilot)
+        await settle(pilot)
+        await pilot.press("tab", "space", "space")  # tab: from the prompt to the list
         await pilot.press("enter")
     assert app.return_value == EXPECTED["hashes"]
 
@@ -198,7 +242,7 @@ async def test_print_mode_quit_returns_nothing():
     app = CacheApp([str(SEEDS)], print_format="hashes")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("q")
+        await pilot.press("tab", "q")
     assert app.return_value is None
 
 
@@ -208,8 +252,8 @@ def test_clipboard_through_tmux_osc52():
     try:
         term.wait_for("285 of 285 specs")
         term.keys("Space", "Space", "y")
-        term.wait_for("Copied 2 spec(s)")
-        assert term.buffer() == EXPECTED["install"]
+        term.wait_for("Copied: spack install")  # the toast wraps the rest
+        assert term.buffer() == f"spack install /{H1} /{H2}"
     finally:
         term.close()
 
@@ -220,8 +264,8 @@ def test_print_pipeline_stdout_carries_only_the_selection(tmp_path):
     command = " ".join(cachetui_command("--print", "--format", "hashes"))
     term = Tmux(["sh", "-c", f"{command} > {out}; echo $? > {out}.rc"], 100, 30, cwd=str(ROOT))
     try:
-        term.wait_for("285 of 285 specs")
-        term.keys("Space", "Space", "Enter")
+        term.wait_for("285/285")
+        term.keys("Tab", "Space", "Space", "Enter")
         term.wait_exit()
     finally:
         term.close()
@@ -236,7 +280,7 @@ async def test_print_mode_esc_and_ctrl_c_cancel_with_130(key):
     app = CacheApp([str(SEEDS)], print_format="hashes")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("question_mark")
+        await pilot.press("tab", "question_mark")  # in the list, keys are commands
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")  # a dialog: esc closes it, and only it
         assert app.screen is app.browser and app.is_running

@@ -7,7 +7,7 @@ from apphelpers import messages, settle
 from conftest import SEEDS
 
 import cachetui.session as session_module
-import cachetui.ui.screens.browser_actions as actions_module
+import cachetui.ui.screens.browser_copy as actions_module
 from cachetui.faults import log_dir
 from cachetui.ui.app import CacheApp
 from cachetui.ui.widgets.spec_table import SpecTable
@@ -28,7 +28,7 @@ async def test_error_in_an_action_is_logged_and_the_app_keeps_running(monkeypatc
     def broken(*args, **kwargs):
         raise RuntimeError("render broke")
 
-    monkeypatch.setattr(actions_module, "render", broken)
+    monkeypatch.setattr(actions_module, "install_line", broken)  # what y copies
     app = CacheApp([str(SEEDS)])
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

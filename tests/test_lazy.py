@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from apphelpers import messages, settle
 from conftest import page_text, spec_entry
+from textual import events
 
 import cachetui.discovery as discovery
 from cachetui.lazy import tags_needed
@@ -178,3 +179,21 @@ async def test_summaries_and_status_follow_the_tags_as_they_load(site):
         assert loaded(app, "develop")
         text = detail_text(app)
         assert text.startswith("develop") and "specs     12" in " ".join(text.split("\n"))
+
+
+async def test_pasted_hashes_of_tags_not_loaded_yet_are_found(site):
+    wanted = [h(1, 2, 3), h(2, 0, 1)]  # in develop-2025-07-13 and v0.22.1, neither loaded
+    app = CacheApp([str(site)], delays=HELD)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.session.pending_tags()
+        await pilot.press("slash")
+        app.focused.post_message(
+            events.Paste("\n".join(f"{x[:7]}  pkg@1.0" for x in wanted) + "\n")
+        )
+        await pilot.pause()
+        assert app.browser.state.query_text.count(",") == 1  # one query: either hash
+        app.browser.load_needed_tags()  # the pause after typing, ended here (no timer race)
+        await settle(pilot)
+        table = app.query_one(SpecTable)
+        assert sorted(app.catalog.spec(int(i)).hash for i in table.ids) == sorted(wanted)

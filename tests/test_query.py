@@ -8,7 +8,7 @@ from conftest import CORPUS, SEEDS
 from cachetui.loader import load
 from cachetui.query import run_query
 from cachetui.querysyntax import QueryError, parse_query
-from cachetui.search import find_hashes, find_packages, one_edit_variants
+from cachetui.search import find_hashes, find_packages, one_edit_variants, pasted_hashes
 
 
 @pytest.fixture(scope="module")
@@ -185,3 +185,28 @@ def test_package_ranking_exact_then_prefix_then_fuzzy(corpus):
     tiers = [h.match for h in hits]
     order = ["exact", "prefix", "substring", "fuzzy"]
     assert tiers == sorted(tiers, key=order.index)
+
+
+def test_a_hash_list_matches_any_of_its_hashes(seeds):
+    specs, _ = specs_for(seeds, "/255hk,2eh3w,4bluh7l")
+    assert sorted(s.hash[:5] for s in specs) == ["255hk", "2eh3w", "4bluh"]
+    specs, _ = specs_for(seeds, "hash=255hk,2eh3w !/2eh3w")
+    assert [s.hash[:5] for s in specs] == ["255hk"]
+    with pytest.raises(QueryError):
+        parse_query("/,")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("spack install /abc2345 /def2347", ["abc2345", "def2347"]),
+        ("abc2345 zlib@1.3\n-- linux-rhel8-zen2 --\ndef2347 bzip2@1.0\n", ["abc2345", "def2347"]),
+        ("abc2345\nabc2345\n", ["abc2345"]),  # each once
+        ("install zlib\nopenmpi mpich\n", ["install", "openmpi"]),  # 7+ first words: a guess
+        ("mpich zlib", []),  # short words: names, not hashes
+        ("ABC2345 /x", ["abc2345", "x"]),
+        ("zlib@1.3 /0000000", []),  # 0 and 1 are not in the hash alphabet
+    ],
+)
+def test_pasted_hashes(text, expected):
+    assert pasted_hashes(text) == expected

@@ -73,7 +73,7 @@ async def test_a_bad_config_is_a_notification_and_the_rest_applies(tmp_path):
     app = app_with(
         tmp_path,
         'colour = "red"\ncolumns = ["package", "hash"]\n'
-        '[keys]\n"browser.facet" = "F"\n"table.sort_next" = "j"\n"browser.copy" = "Y"\n',
+        '[keys]\n"browser.facet" = "F"\n"table.sort_next" = "j"\n"browser.copy" = "x"\n',
     )
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -87,7 +87,7 @@ async def test_a_bad_config_is_a_notification_and_the_rest_applies(tmp_path):
         assert table.render_line(0).text.split() == ["package", "hash"]  # the columns apply
         await pilot.press("j")
         assert table.cursor_row == 1  # j still moves down
-        assert footer_keys(app)["Copy"] == "Y"  # the good remapping applies
+        assert footer_keys(app)["Copy"] == "x"  # the good remapping applies
 
 
 async def test_a_config_that_is_not_toml_leaves_the_browser_working(tmp_path):

@@ -211,3 +211,35 @@ def test_why_80x24(snap_compare):
         await pressed(pilot, "slash", *"gcc-runtime", "enter", "w")
 
     assert snap_compare(CacheApp([DB8]), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_picker_80x24(snap_compare):
+    async def run_before(pilot):
+        await pressed(pilot, *"mpi4py")  # straight into the prompt
+        await pressed(pilot, "tab", "space", "space")  # to the list; two rows marked ●
+
+    app = CacheApp(["seeds"], print_format="hashes")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_export_error_no_color_80x24(snap_compare, monkeypatch):
+    """A failed save: the dialog stays, the error in it; the chosen format is (•) without colour."""
+    import cachetui.ui.screens.export as export_screen
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setattr(export_screen, "default_path", lambda fmt, directory=".": f"out.{fmt}")
+
+    async def run_before(pilot):
+        await pressed(pilot, "space", "space", "e")
+        pilot.app.screen.query_one("#export-path").value = "no-such-folder/out.sh"
+        pilot.app.screen.query_one("#export-save").press()
+        await settle(pilot)
+
+    assert snap_compare(CacheApp(["seeds"]), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_tag_summary_80x24(snap_compare):
+    async def run_before(pilot):
+        await pressed(pilot, "shift+tab", "shift+tab", "down")  # the tree, on the tag
+
+    assert snap_compare(CacheApp(["seeds"]), terminal_size=(80, 24), run_before=run_before)

@@ -100,8 +100,9 @@ class CacheApp(App[Optional[str]]):
             self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.print_format:
             self.sub_title = "--print"
-            self.notify(f"space selects, enter prints the selection as {self.print_format} and exits,"
-                        " esc or q quits without printing", markup=False, timeout=8)  # fmt: skip
+            self.notify(f"Type to filter, enter prints the row (or the selection) as {self.print_format};"
+                        " tab: to the list, where space selects; esc cancels", markup=False,
+                        timeout=8)  # fmt: skip
 
     def _apply_settings(self) -> None:
         """The config file's keymap and columns; each trouble in it becomes one warning."""

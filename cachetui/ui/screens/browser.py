@@ -33,10 +33,13 @@ from ..widgets.detail_panel import DetailPanel
 from ..widgets.filter_box import FilterBox, QueryErrorLine
 from ..widgets.loading_panel import LoadingPanel
 from ..widgets.package_tree import PackageTree
+from ..widgets.picker_line import PickerLine
 from ..widgets.spec_table import SpecTable
 from ..widgets.status_bar import StatusBar
 from .browser_actions import BrowserActions
 from .browser_closure import BrowserClosure
+from .browser_copy import BrowserCopy
+from .browser_jumps import BrowserJumps
 from .browser_loading import BrowserLoading
 from .browser_sizes import BrowserSizes
 from .scope_summary import scope_summary
@@ -46,7 +49,8 @@ SUMMARY = -1  # the detail panel shows a scope's summary, not a spec
 
 
 @guard_handlers
-class BrowserScreen(BrowserLoading, BrowserClosure, BrowserActions, BrowserSizes, Screen[None]):
+class BrowserScreen(BrowserLoading, BrowserClosure, BrowserActions, BrowserCopy, BrowserJumps,
+                    BrowserSizes, Screen[None]):  # fmt: skip
     BINDINGS = bindings("browser")  # the actions themselves are in BrowserActions
 
     def __init__(self, session: LoadSession, delays: Optional[Delays] = None,
@@ -61,6 +65,7 @@ class BrowserScreen(BrowserLoading, BrowserClosure, BrowserActions, BrowserSizes
         self.catalog: Catalog = empty_catalog()
         self.view: ViewModel = ViewModel(self.catalog, host)
         self.last_view: Optional[ViewResult] = None
+        self.shown_key: Optional[tuple] = None  # the state the table's rows were computed for
         # The spec the detail panel shows (None: "no spec matches"), or SUMMARY: a scope's.
         self.detail_spec: Optional[int] = SUMMARY
         self.views_applied = 0  # counts results shown, good or not (tests and benchmark wait on it)
@@ -75,6 +80,8 @@ class BrowserScreen(BrowserLoading, BrowserClosure, BrowserActions, BrowserSizes
             yield PackageTree(id="tree")
             with Vertical(id="right"):
                 yield FilterBox(id="filter")
+                if self.print_format:  # the picker's "N/M" line under its prompt, as fzf
+                    yield PickerLine(id="picker")
                 yield QueryErrorLine(id="query-error")
                 yield LoadingPanel(id="loading")
                 yield SpecTable(self.state, id="table")
@@ -85,6 +92,8 @@ class BrowserScreen(BrowserLoading, BrowserClosure, BrowserActions, BrowserSizes
     def on_mount(self) -> None:
         self.query_one(LoadingPanel).display = False
         self.query_one(StatusBar).say("loading…")
+        if self.print_format:  # a picker opens in its prompt: typed letters filter at once
+            self.query_one(FilterBox).focus()
         self.set_interval(self.delays.progress_every, self.update_progress, name="progress")
         groups = self.session.tag_groups()
         if groups:
@@ -140,11 +149,14 @@ class BrowserScreen(BrowserLoading, BrowserClosure, BrowserActions, BrowserSizes
         except Cancelled:
             return  # a newer request superseded this one: its result is never shown
         if not worker.is_cancelled:
-            self.app.call_from_thread(self.apply_view, result, keep_spec)
+            key = (scope, query_text, sort, runs_only)
+            self.app.call_from_thread(self.apply_view, result, keep_spec, key)
 
-    def apply_view(self, result: ViewResult, keep_spec: Optional[int]) -> None:
+    def apply_view(self, result: ViewResult, keep_spec: Optional[int],
+                   key: Optional[tuple] = None) -> None:  # fmt: skip
         if result.error is None:
             self.last_view = result
+            self.shown_key = key
             table = self.query_one(SpecTable)
             table.show(result.ids, keep_spec)
             if self.detail_spec != SUMMARY and table.current_spec != self.detail_spec:
@@ -166,6 +178,7 @@ class BrowserScreen(BrowserLoading, BrowserClosure, BrowserActions, BrowserSizes
         sort = ""
         if state.sort:
             sort = state.sort.column + (" (descending)" if state.sort.descending else "")
+        self.show_picker_count()
         self.query_one(StatusBar).show(
             shown=len(shown.ids) if shown else 0,
             total=shown.scope_total if shown else 0,
@@ -176,6 +189,16 @@ class BrowserScreen(BrowserLoading, BrowserClosure, BrowserActions, BrowserSizes
             note="; ".join(result.notes) if result else "",
             error=result.error if result else None,
         )
+
+    def show_picker_count(self) -> None:
+        """``--print``: rows shown of rows in scope, and the selection, under the prompt."""
+        if not self.print_format:
+            return
+        shown = self.last_view
+        self.query_one(PickerLine).show(
+            len(shown.ids) if shown else 0, shown.scope_total if shown else 0,
+            self.state.selected_count, isinstance(self.focused, Input),
+        )  # fmt: skip
 
     @on(Input.Changed, "#filter")
     @guarded
@@ -213,6 +236,7 @@ class BrowserScreen(BrowserLoading, BrowserClosure, BrowserActions, BrowserSizes
         self.query_one(DetailPanel).focus()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self.show_picker_count()  # its key hints follow the focus: prompt or list
         if isinstance(event.widget, SpecTable):
             self._show_spec(event.widget.current_spec)
         elif isinstance(event.widget, PackageTree):

@@ -1,24 +1,21 @@
-"""The browser's actions: copy and export, jumps, the modal screens, panes. Bound by the
-"browser" scope of the action table; mixed into ``BrowserScreen``."""
+"""The browser's actions: the modal screens and panes (copy and export are in
+``browser_copy``, jumps in ``browser_jumps``). Bound by the "browser" scope of the action table;
+mixed into ``BrowserScreen``."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Optional
 
 import numpy as np
-from textual import work
-from textual.command import CommandPalette
 
-from ...export import BY_NAME, render, write_file
 from ...faults import guard_handlers, guarded
 from ...host import Host
+from ...summaries import versions_per_package
 from ...view import Scope, ViewModel
-from ..commands import HashProvider, PackageProvider
 from ..widgets.detail_panel import DetailPanel
 from ..widgets.filter_box import FilterBox
 from ..widgets.package_tree import PackageTree
 from ..widgets.spec_table import SpecTable
-from .export import ExportChoice, ExportScreen
 from .facets import FacetScreen
 from .help import HelpScreen
 from .host import HostScreen
@@ -33,12 +30,10 @@ else:
     _Base = object
 
 MAX_COMPARE = 12  # specs side by side: more would not fit any terminal
-CLIPBOARD_WARN_BYTES = 4096  # some terminals silently drop OSC 52 copies larger than 3-6 KB
 
 
 @guard_handlers
 class BrowserActions(_Base):
-    export_format = "install"  # the export dialog remembers the last format chosen
     diff_wanted: Optional[tuple[str, str]] = None  # a diff waiting for its tags to load
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> Optional[bool]:
@@ -55,104 +50,6 @@ class BrowserActions(_Base):
             return len(self.catalog) > 0
         return True
 
-    # -- copy and export ---------------------------------------------------------------------
-
-    def chosen_specs(self) -> list:
-        return self.view.specs(self.query_one(SpecTable).chosen_ids())
-
-    def action_copy(self, fmt: Optional[str] = None) -> None:
-        specs = self.chosen_specs()
-        if not specs:
-            self.notify("Nothing to copy: the table is empty.", severity="warning")
-            return
-        fmt = fmt or "install"
-        text = render(specs, fmt)
-        self.app.copy_to_clipboard(text)
-        size = len(text.encode("utf-8"))
-        message = f"Copied {len(specs):,} spec(s) as {fmt} ({size:,} bytes) to the clipboard."
-        if size > CLIPBOARD_WARN_BYTES:
-            message += (
-                f" That is over {CLIPBOARD_WARN_BYTES // 1024} KB: some terminals drop large"
-                " copies without a word. Press e to save to a file instead."
-            )
-            self.notify(message, severity="warning", timeout=10, markup=False)
-        else:
-            self.notify(message, markup=False)
-
-    def action_export(self) -> None:
-        count = len(self.query_one(SpecTable).chosen_ids())
-
-        def chosen(choice: Optional[ExportChoice]) -> None:
-            if choice is None:
-                return
-            self.export_format = choice.fmt
-            if choice.destination == "clipboard":
-                self.action_copy(choice.fmt)
-            else:
-                self.write_export(choice, self.chosen_specs())
-
-        self.app.push_screen(ExportScreen(count, self.export_format), chosen)
-
-    @work(thread=True, group="export", exit_on_error=False)
-    def write_export(self, choice: ExportChoice, specs: list) -> None:
-        try:
-            write_file(choice.path, specs, choice.fmt, overwrite=choice.overwrite)
-        except OSError as error:
-            reason = error.strerror or str(error)
-            self.app.call_from_thread(self.notify, f"Could not write {choice.path}: {reason}",
-                                      title="Export failed", severity="error", markup=False)  # fmt: skip
-            return
-        self.app.call_from_thread(self.notify, f"Saved {len(specs):,} spec(s) as {choice.fmt} to"
-                                  f" {choice.path}", markup=False)  # fmt: skip
-
-    @guarded
-    def accept_print(self) -> None:
-        specs = self.chosen_specs()
-        fmt = BY_NAME[self.print_format or "hashes"]
-        self.app.exit(result="".join(fmt.writer(specs)) if specs else None)
-
-    # -- jumps -------------------------------------------------------------------------------
-
-    def load_every_tag(self, what: str) -> None:
-        """A lazy checkout: load the tags not loaded yet, so ``what`` searches every tag."""
-        pending = self.session.pending_tags()
-        if pending:
-            self.notify(f"Loading {len(pending)} more tag(s) so the {what} searches every tag.",
-                        markup=False)  # fmt: skip
-            self.request_tags(pending, f"; the {what} searches every tag")
-
-    def action_goto_package(self) -> None:
-        self.load_every_tag("package search")
-        self.app.push_screen(
-            CommandPalette(providers=[PackageProvider], placeholder="Go to package…")
-        )
-
-    def action_goto_hash(self) -> None:
-        self.load_every_tag("hash search")
-        self.app.push_screen(
-            CommandPalette(providers=[HashProvider], placeholder="Go to hash: a fragment…")
-        )
-
-    @guarded
-    def goto_package(self, tag: str, name: str) -> None:
-        """Scope the tree and table to a package of a tag (the go-to-package prompt)."""
-        self._jump(Scope(tag=tag, package=name), keep_spec=None)
-
-    @guarded
-    def goto_spec(self, spec_id: int) -> None:
-        """Show one spec: scope to its package version, cursor on it, detail open."""
-        spec = self.catalog.spec(spec_id)
-        self._jump(Scope(spec.tag, spec.package, spec.version), keep_spec=spec_id)
-
-    def _jump(self, scope: Scope, keep_spec: Optional[int]) -> None:
-        # Quiet: one refresh below, and the tree's ScopeChanged for this scope is a no-op.
-        self.state.set_scope(scope, quiet=True)
-        self.state.set_query("", quiet=True)
-        self.query_one(FilterBox).value = ""
-        self.query_one(PackageTree).select_scope(scope)
-        self.query_one(SpecTable).focus()
-        self.refresh_view(keep_spec=keep_spec)
-
     # -- modal screens -----------------------------------------------------------------------
 
     def action_facets(self) -> None:
@@ -161,15 +58,20 @@ class BrowserActions(_Base):
         if not self.view.closure_known():  # the first second after a load: wait for them
             self.facets_after_closures(self.view)
             return
-        facets = self.catalog.facets(self.last_view.ids)
-        facets["closure"] = self.view.closure_counts(self.last_view.ids)
+        ids = self.last_view.ids
+        facets = self.catalog.facets(ids)
+        facets["closure"] = self.view.closure_counts(ids)
+        # What is in the result, and where: the questions asked of a stack or a tag.
+        facets["package"] = self.catalog.facet_counts("package", ids)
+        facets["tag"] = self.catalog.facet_counts("tag", ids)
+        packages = versions_per_package(self.catalog, ids)
 
         def add_token(token: Optional[str]) -> None:
             if token:
                 box = self.query_one(FilterBox)
                 box.value = f"{box.value.rstrip()} {token}".strip()
 
-        self.app.push_screen(FacetScreen(facets, len(self.last_view.ids)), add_token)
+        self.app.push_screen(FacetScreen(facets, len(ids), packages), add_token)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpScreen())
@@ -298,6 +200,28 @@ class BrowserActions(_Base):
         self._set_catalog(self.catalog, view)
         self.refresh_view(keep_spec=self.query_one(SpecTable).current_spec)
         self.notify(f"Runs here now means: runs on {host}.", markup=False)
+
+    def action_close_node(self) -> None:
+        """The tree's ``h`` / left: close the node; on a closed one (or a leaf), its parent."""
+        tree = self.query_one(PackageTree)
+        node = tree.cursor_node
+        if node is None:
+            return
+        if node.is_expanded and node.children:
+            node.collapse()
+        elif node.parent is not None:
+            tree.move_cursor(node.parent)
+
+    def action_open_node(self) -> None:
+        """The tree's ``l`` / right: open the node; on an open one, its first child."""
+        tree = self.query_one(PackageTree)
+        node = tree.cursor_node
+        if node is None or not node.allow_expand:
+            return
+        if not node.is_expanded:
+            node.expand()  # the tree builds the children (NodeExpanded)
+        elif node.children:
+            tree.move_cursor(node.children[0])
 
     def action_toggle_tree(self) -> None:
         tree = self.query_one(PackageTree)

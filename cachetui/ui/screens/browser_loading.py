@@ -79,7 +79,7 @@ class BrowserLoading(_Base):
         self._set_catalog(result.catalog, view)
         self.query_one(PackageTree).populate(self.catalog)
         if key == self.state.key:
-            self.apply_view(first, None)
+            self.apply_view(first, None, key)
         else:  # the user typed a filter or moved while it loaded
             self.refresh_view()
         if not isinstance(self.focused, Input):  # never pull focus away from someone typing
@@ -102,7 +102,8 @@ class BrowserLoading(_Base):
     def start_lazy(self, groups: list) -> None:
         self.result = self.session.start_lazy(groups)
         self.query_one(PackageTree).populate(self.catalog, pending=self.session.pending())
-        self.query_one(PackageTree).focus()
+        if not self.print_format:  # a picker stays in its prompt
+            self.query_one(PackageTree).focus()
         self.update_status()
 
     def request_tags(self, labels: list[str], why: str) -> None:

@@ -10,10 +10,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from ...querysyntax import SYNTAX
 from ..actions import bindings, help_rows
+from ..widgets.hanging import HangingText
 
 CLIPBOARD_HELP = (
     "Copying uses OSC 52: it reaches your own machine's clipboard over SSH when the terminal allows "
@@ -53,4 +53,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll() as scroll:
             scroll.border_title = "cachetui help — esc to close"
             # Textual keeps the keymap without a public getter; the palette reads it the same way.
-            yield Static(help_text(self.app._keymap), id="help-text")
+            yield HangingText(help_text(self.app._keymap), id="help-text")  # wraps under text
+
+    def action_scroll_lines(self, lines: int) -> None:
+        self.query_one(VerticalScroll).scroll_relative(y=lines, animate=False)

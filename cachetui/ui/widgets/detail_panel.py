@@ -21,6 +21,7 @@ from ...model import Package, Spec
 from ...text import visible
 from ..actions import bindings
 from .dependency_tree import DependencyTree
+from .hanging import HangingText
 
 LABEL_WIDTH = 10
 BAR_WIDTH = 24
@@ -135,7 +136,7 @@ class DetailPanel(VerticalScroll, can_focus=True):
             self.full_hash = full_hash
 
     def compose(self):
-        yield Static(Text("Loading…", "dim"), id="detail-body")
+        yield HangingText(Text("Loading…", "dim"), id="detail-body")  # wraps under the value
         yield Static(id="detail-closure")
         yield Static(id="detail-extras")  # downloads and where the hash lives: detail_extras
         yield DependencyTree(id="detail-deps")
@@ -149,7 +150,7 @@ class DetailPanel(VerticalScroll, can_focus=True):
         self.query_one("#detail-deps").display = False
 
     def show_text(self, text: Text) -> None:
-        self.query_one("#detail-body", Static).update(text)
+        self.query_one("#detail-body", HangingText).set_text(text)
         self._hide_links()
         self.scroll_home(animate=False)
 

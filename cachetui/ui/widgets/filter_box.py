@@ -1,13 +1,16 @@
-"""The filter box: a query typed here filters the spec table as you type."""
+"""The filter box: a query typed here filters the spec table as you type. With ``--print`` it is
+the picker's prompt, as in fzf: enter prints, tab or ctrl+j / ctrl+k go to the list."""
 
 from __future__ import annotations
 
 from typing import Optional
 
 from rich.text import Text
+from textual import events
 from textual.widgets import Input, Static
 
 from ...faults import guard_handlers
+from ...search import pasted_hashes
 from ...text import visible
 from ..actions import bindings
 
@@ -28,7 +31,22 @@ class FilterBox(Input):
             self.screen.action_focus_table()  # type: ignore[attr-defined]
 
     async def action_submit(self) -> None:
+        if getattr(self.screen, "print_format", None):  # the picker's prompt: enter prints
+            self.screen.accept_print()  # type: ignore[attr-defined]
+        else:
+            self.screen.action_focus_table()  # type: ignore[attr-defined]
+
+    def action_to_list(self) -> None:
         self.screen.action_focus_table()  # type: ignore[attr-defined]
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # Several hashes pasted (lines of ``spack find -l``, a ``spack install /a /b`` line):
+        # one query that shows them all. Anything else: the stock paste (its first line).
+        found = pasted_hashes(event.text)
+        if len(found) > 1:
+            event.prevent_default()  # not Input's own paste too (Textual runs each class's)
+            event.stop()
+            self.insert_text_at_cursor("/" + ",".join(found))
 
 
 class QueryErrorLine(Static):
