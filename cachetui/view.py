@@ -28,6 +28,9 @@ class Column:
     min_width: int  # never narrower: a column with less room is left off (scroll right to it)
     priority: int  # who gets the room first when not every column fits (0 first)
     pinned: bool = False  # stays on screen while the other columns scroll sideways
+    # Cut in the middle, keeping the end: ubuntu18.04 and ubuntu22.04, neoverse_v1 and
+    # neoverse_v2, gcc@=11.4.0 and gcc@=13.2.0 differ at the end.
+    cut_middle: bool = False
 
 
 # Screen order. Hash and package (and the run mark between them) say which row is which, so
@@ -37,11 +40,11 @@ COLUMNS = (
     Column("hash", "hash", 7, 7, 0, pinned=True),
     Column("runs", "run", 3, 3, 2, pinned=True),  # runs on the host: ✓ yes, ✗ no, ? unknown
     Column("package", "package", 30, 7, 1, pinned=True),
-    Column("version", "version", 14, 5, 3),
-    Column("os", "os", 14, 5, 5),
-    Column("target", "target", 16, 6, 4),
-    Column("compiler", "compiler", 18, 6, 6),
-    Column("tag", "tag", 24, 5, 7),
+    Column("version", "version", 14, 5, 3, cut_middle=True),
+    Column("os", "os", 14, 5, 5, cut_middle=True),
+    Column("target", "target", 16, 6, 4, cut_middle=True),
+    Column("compiler", "compiler", 18, 6, 6, cut_middle=True),
+    Column("tag", "tag", 24, 5, 7, cut_middle=True),
     Column("stacks", "stacks", 36, 6, 8),
     Column("variants", "variants", 48, 8, 9),
 )

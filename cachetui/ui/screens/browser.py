@@ -134,7 +134,7 @@ class BrowserScreen(BrowserLoading, BrowserActions, Screen[None]):
     def refresh_view(self, keep_spec: Optional[int] = None) -> None:
         scope, query_text = self.state.scope, self.state.query_text
         self.workers.cancel_group(self, "wider")  # its count is for the query before
-        self.query_one(StatusBar).set_wider("")
+        self.show_wider("")
         if self.session.pending() and (scope.tag or query_text.strip()):
             # Wait for a pause: the cursor passing over tags, or "t", "ta", "tag" typed on the
             # way to "tag=develop", would each ask for tags the user does not want.
@@ -162,26 +162,33 @@ class BrowserScreen(BrowserLoading, BrowserActions, Screen[None]):
             self.last_view = result
             table = self.query_one(SpecTable)
             table.show(result.ids, keep_spec, result.widths)
-            table.border_title = f"specs {len(result.ids):,}"
             if self.detail_spec != SUMMARY and table.current_spec != self.detail_spec:
                 self._show_spec(table.current_spec)  # never a spec the table no longer has
             state = self.state
             if state.query_text.strip() and state.scope != Scope():
                 self.count_wider(*state.key, len(result.ids))
         self.update_status(result)
+        self.show_wider("")
         self.query_one(QueryErrorLine).show_error(result.error)
         self.views_applied += 1
 
     def update_status(self, result: Optional[ViewResult] = None) -> None:
         shown = result if result is not None and result.error is None else self.last_view
         state = self.state
+        table = self.query_one(SpecTable)
         if not len(self.catalog) and (self.session.loading or self.session.pending()):
             # Nothing loaded yet: "0 of 0 specs, nothing matches" would be wrong, not news.
             waiting = "loading…" if self.session.loading else (
                 f"{len(self.session.pending())} tags, none loaded yet: open a tag, or search,"
                 " to load what is needed")  # fmt: skip
             self.query_one(StatusBar).say(waiting)
+            table.empty_text = "" if self.session.loading else (
+                "No tag is loaded yet.\nPick one in the tree on the left (↑ ↓),\n"
+                "or press / and search: the tags it needs load.")  # fmt: skip
+            table.refresh()
             return
+        table.empty_text = "No spec matches." if len(self.catalog) else ""
+        table.refresh()
         sort = ""
         if state.sort:
             sort = state.sort.column + (" (descending)" if state.sort.descending else "")
@@ -215,7 +222,18 @@ class BrowserScreen(BrowserLoading, BrowserActions, Screen[None]):
 
     def _show_wider(self, key: tuple, text: str) -> None:
         if key == self.state.key:  # still the query and scope it counted for
-            self.query_one(StatusBar).set_wider(text)
+            self.show_wider(text)
+
+    def show_wider(self, text: str) -> None:
+        """Say how many more match outside the scope: in the table's title (never cut off)
+        and the status line, and in the empty table when none match here."""
+        table = self.query_one(SpecTable)
+        title = f"specs {table.row_count:,}"
+        table.border_title = f"{title} · {text}" if text else title
+        self.query_one(StatusBar).set_wider(text)
+        if not table.row_count and len(self.catalog):
+            table.empty_text = f"No spec matches here.\n{text}" if text else "No spec matches."
+            table.refresh()
 
     @on(Input.Changed, "#filter")
     @guarded

@@ -27,7 +27,6 @@ from ...versions import sort_key
 from ...view import Scope
 from ..actions import bindings
 
-
 SHARE = 0.3  # at most this share of the window's width: the table needs the rest
 MIN_WIDTH = 14  # cells, borders included
 CHROME = 2  # the right border and the scrollbar

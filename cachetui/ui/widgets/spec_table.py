@@ -37,11 +37,17 @@ UNPINNED_BEFORE = [c.key for c in COLUMNS if c.pinned][-1]  # the last pinned co
 ARROWS = {False: "▲", True: "▼"}
 
 
-def fitted(text: str, width: int) -> str:
-    """``text`` in exactly ``width`` cells: padded, or cut with a "…"."""
-    if cell_len(text) > width:
-        return set_cell_size(text, width - 1) + "…" if width > 0 else ""
-    return set_cell_size(text, width)
+def fitted(text: str, width: int, middle: bool = False) -> str:
+    """``text`` in exactly ``width`` cells: padded, or cut with a "…" (at the end, or with
+    ``middle`` in the middle: a third of what is kept from the start, the rest from the end)."""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    if width <= 0:
+        return ""
+    if middle and width >= 4 and len(text) == cell_len(text):
+        head = (width - 1) // 3
+        return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
+    return set_cell_size(text, width - 1) + "…"
 
 
 def header_title(title: str, width: int, arrow: str) -> str:
@@ -51,6 +57,7 @@ def header_title(title: str, width: int, arrow: str) -> str:
     if cell_len(title) + 2 <= width:
         return fitted(f"{title} {arrow}", width)
     return fitted(title, width - 1) + arrow
+
 
 @guard_handlers
 class SpecTable(ScrollView, can_focus=True):
@@ -105,6 +112,7 @@ class SpecTable(ScrollView, can_focus=True):
         self.column = "package"  # the column cursor: what the sort keys act on
         self.first_column = 0  # the first unpinned column on screen
         self._layout: Optional[tuple[tuple, list[tuple[Column, int]]]] = None
+        self.empty_text = ""  # lines shown under the header while there are no rows: what to do
         self._cells: dict[tuple[str, int], str] = {}
         self._runs_mark: Optional[Callable[[int], str]] = None
         state.observe(self._state_changed)
@@ -157,7 +165,7 @@ class SpecTable(ScrollView, can_focus=True):
         return None
 
     @property
-    def layout(self) -> list[tuple[Column, int]]:
+    def columns_shown(self) -> list[tuple[Column, int]]:
         """The columns on screen and their widths (fitted once per width and view)."""
         width = self.scrollable_content_region.width - MARK_WIDTH
         key = (width, self.first_column, tuple(self.widths.items()))
@@ -167,7 +175,7 @@ class SpecTable(ScrollView, can_focus=True):
 
     def hidden_right(self) -> bool:
         """Whether columns are off the right edge (scroll right to see them)."""
-        shown = self.layout
+        shown = self.columns_shown
         return bool(shown) and shown[-1][0].key != COLUMNS[-1].key
 
     # -- rendering ---------------------------------------------------------------------------
@@ -188,8 +196,8 @@ class SpecTable(ScrollView, can_focus=True):
 
     def _line(self, texts: list[str], base: Style) -> list[Segment]:
         segments = []
-        for (_column, width), text in zip(self.layout, texts):
-            segments.append(Segment(fitted(text, width), base))
+        for (column, width), text in zip(self.columns_shown, texts):
+            segments.append(Segment(fitted(text, width, column.cut_middle), base))
             segments.append(Segment(" " * GAP, base))
         return segments
 
@@ -199,7 +207,7 @@ class SpecTable(ScrollView, can_focus=True):
         sort = self.sort
         segments = [Segment(" " * MARK_WIDTH, header)]
         after_pins = self.first_column > 0  # "‹": columns scrolled off to the left
-        for column, cells in self.layout:
+        for column, cells in self.columns_shown:
             arrow = ARROWS[sort.descending] if sort and sort.column == column.key else ""
             style = current if column.key == self.column else header
             segments.append(Segment(header_title(column.title, cells, arrow), style))
@@ -221,6 +229,10 @@ class SpecTable(ScrollView, can_focus=True):
             return self._header(base, width)
         row = scroll_y + y - 1
         if self.catalog is None or row >= len(self.ids):
+            lines = self.empty_text.splitlines() if not len(self.ids) else []
+            if 1 <= y <= len(lines):
+                text = " " * MARK_WIDTH + fitted(lines[y - 1], width - MARK_WIDTH)
+                return Strip([Segment(text, base + Style(italic=True))], width)
             return Strip.blank(width, base)
         spec_id = int(self.ids[row])
         style = base
@@ -231,7 +243,7 @@ class SpecTable(ScrollView, can_focus=True):
         if row == self.cursor_row:
             style += self.get_component_rich_style("spec-table--cursor")
         mark = Segment("● " if is_selected else "  ", style)
-        texts = [self._cell(c.key, spec_id) for c, _ in self.layout]
+        texts = [self._cell(c.key, spec_id) for c, _ in self.columns_shown]
         return Strip([mark, *self._line(texts, style)]).crop_extend(0, width, style)
 
     # -- cursor ------------------------------------------------------------------------------
@@ -292,7 +304,9 @@ class SpecTable(ScrollView, can_focus=True):
         index = UNPINNED.index(self.column)
         if index < self.first_column:
             self.first_column = index
-        while self.first_column < index and self.column not in {c.key for c, _ in self.layout}:
+        while self.first_column < index and self.column not in {
+            c.key for c, _ in self.columns_shown
+        }:
             self.first_column += 1
 
     def action_open_row(self) -> None:
@@ -339,7 +353,7 @@ class SpecTable(ScrollView, can_focus=True):
     def column_at(self, x: int) -> Optional[str]:
         """The column under cell ``x`` of a line."""
         offset = MARK_WIDTH
-        for column, width in self.layout:
+        for column, width in self.columns_shown:
             if offset <= x < offset + width + GAP:
                 return column.key
             offset += width + GAP

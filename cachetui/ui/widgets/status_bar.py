@@ -48,9 +48,9 @@ class StatusBar(Static):
         text = Text()
         text.append(f"{min(self.row, shown):,}/{shown:,}", "bold")
         text.append(f"  {shown:,} of {fields['total']:,} specs", "bold")
-        if self.wider:
-            text.append(f"  ·  {visible(self.wider)}", "bold yellow")
         text.append(f"  ·  {visible(fields['scope'])}")
+        if self.wider:
+            text.append(f"  ·  {visible(self.wider)}", "bold")
         if fields["runs"]:
             text.append(f"  ·  {visible(fields['runs'])}", "bold")
         if fields["sort"]:
