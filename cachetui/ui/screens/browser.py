@@ -182,13 +182,11 @@ class BrowserScreen(BrowserLoading, BrowserActions, Screen[None]):
                 f"{len(self.session.pending())} tags, none loaded yet: open a tag, or search,"
                 " to load what is needed")  # fmt: skip
             self.query_one(StatusBar).say(waiting)
-            table.empty_text = "" if self.session.loading else (
+            table.say_empty("" if self.session.loading else (
                 "No tag is loaded yet.\nPick one in the tree on the left (↑ ↓),\n"
-                "or press / and search: the tags it needs load.")  # fmt: skip
-            table.refresh()
+                "or press / and search: the tags it needs load."))  # fmt: skip
             return
-        table.empty_text = "No spec matches." if len(self.catalog) else ""
-        table.refresh()
+        table.say_empty("No spec matches." if len(self.catalog) else "")
         sort = ""
         if state.sort:
             sort = state.sort.column + (" (descending)" if state.sort.descending else "")
@@ -229,11 +227,12 @@ class BrowserScreen(BrowserLoading, BrowserActions, Screen[None]):
         and the status line, and in the empty table when none match here."""
         table = self.query_one(SpecTable)
         title = f"specs {table.row_count:,}"
-        table.border_title = f"{title} · {text}" if text else title
+        title = f"{title} · {text}" if text else title
+        if str(table.border_title) != title:  # each setting repaints the whole table
+            table.border_title = title
         self.query_one(StatusBar).set_wider(text)
         if not table.row_count and len(self.catalog):
-            table.empty_text = f"No spec matches here.\n{text}" if text else "No spec matches."
-            table.refresh()
+            table.say_empty(f"No spec matches here.\n{text}" if text else "No spec matches.")
 
     @on(Input.Changed, "#filter")
     @guarded

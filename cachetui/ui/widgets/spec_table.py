@@ -154,6 +154,13 @@ class SpecTable(ScrollView, can_focus=True):
         self.cursor_row = row
         self.refresh()
 
+    def say_empty(self, text: str) -> None:
+        """What the table says while it has no rows (lines of what to do)."""
+        if text != self.empty_text:
+            self.empty_text = text
+            if not len(self.ids):
+                self.refresh()
+
     @property
     def row_count(self) -> int:
         return len(self.ids)
