@@ -22,12 +22,55 @@ async def loaded(pilot) -> None:
     await settle(pilot)
 
 
+async def loaded_quiet(pilot) -> None:
+    await settle(pilot)
+    pilot.app.clear_notifications()  # the real pages' load warnings: not the layout's
+    await pilot.pause()
+
+
 def test_main_screen_80x24(snap_compare):
     assert snap_compare(CacheApp(["seeds"]), terminal_size=(80, 24), run_before=loaded)
 
 
 def test_main_screen_160x48(snap_compare):
     assert snap_compare(CacheApp(["seeds"]), terminal_size=(160, 48), run_before=loaded)
+
+
+def test_main_screen_120x40(snap_compare):
+    corpus = "tests/data/corpus-real"
+    assert snap_compare(CacheApp([corpus]), terminal_size=(120, 40), run_before=loaded_quiet)
+
+
+def test_main_screen_200x50(snap_compare):
+    # Wide: the tree shows whole tag names, the table every column but the longest variants.
+    corpus = "tests/data/corpus-real"
+    assert snap_compare(CacheApp([corpus]), terminal_size=(200, 50), run_before=loaded_quiet)
+
+
+def test_main_screen_60x15(snap_compare):
+    # Short: the detail panel folds away and the table gets the lines.
+    corpus = "tests/data/corpus-real"
+    assert snap_compare(CacheApp([corpus]), terminal_size=(60, 15), run_before=loaded_quiet)
+
+
+def test_columns_scrolled_right_80x24(snap_compare):
+    async def run_before(pilot):
+        await pressed(pilot, *"llllllll", "right_square_bracket")
+
+    assert snap_compare(CacheApp(["seeds"]), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_lazy_tags_not_loaded_200x50(snap_compare, tmp_path, monkeypatch):
+    import cachetui.discovery as discovery
+
+    monkeypatch.setattr(discovery, "LAZY_MIN_PACKAGES", 0)
+    for tag in ("develop", "develop-2025-03-23", "develop-2025-03-30", "v0.22.1"):
+        path = tmp_path / "_cache" / tag / "pkg" / "specs.md"
+        path.parent.mkdir(parents=True)
+        path.write_text(page_text("pkg", tag=tag, specs=[spec_entry(hash=tag[:8].ljust(32, "a"))]))
+    monkeypatch.chdir(tmp_path)
+    held = Delays(tag_load_pause=3600, search_load_pause=3600)
+    assert snap_compare(CacheApp(["."], delays=held), terminal_size=(200, 50), run_before=loaded)
 
 
 def test_package_scope_and_summary_80x24(snap_compare):

@@ -31,7 +31,8 @@ def test_new_user_walk_in_80x24():
             if s.package == "py-mpi4py" and s.version == "4.0.1" and s.os == "ubuntu24.04"
         )  # fmt: skip
         assert 0 < expected < 86
-        term.wait_for(f"{expected} of 86 specs  ·  develop / py-mpi4py / 4.0.1")
+        screen = term.wait_for(f"{expected} of 86 specs")
+        assert "develop / py-mpi4py / 4.0.1" in screen
         term.keys("Enter")
         screen = term.wait_for("spack install /")
         full_hash = re.search(r"hash\s+([a-z2-7]{32})", screen).group(1)
@@ -43,6 +44,26 @@ def test_new_user_walk_in_80x24():
         assert "Quit cachetui" in screen
         term.keys("Escape")  # a lone ESC: the terminal's escape delay passes before the next key
         term.wait_gone("cachetui help")
+        term.keys("q")
+        term.wait_exit()
+    finally:
+        term.close()
+
+
+def test_cut_values_end_in_an_ellipsis_and_the_row_shows_in_80x24():
+    term = Tmux(cachetui_command(), 80, 24, cwd=str(ROOT))
+    try:
+        screen = term.wait_for("1/285  285 of 285 specs")
+        assert "neoverse_v1" in screen  # the target whole, not "neoverse_"
+        assert "ub…22.04" in screen and "ub…18.04" in screen  # cut, and still told apart
+        assert "›" in screen  # more columns to the right
+        term.keys("j", "j", "j")
+        term.wait_for("4/285  285 of 285 specs")
+        for _ in range(8):
+            term.keys("l")
+        screen = term.wait_for("‹")
+        header = next(line for line in screen.splitlines() if " hash " in line)
+        assert "package" in header and "variants" in header  # pinned, and scrolled right
         term.keys("q")
         term.wait_exit()
     finally:

@@ -22,12 +22,23 @@ class Tmux:
         self.session = "t"
         shell = " ".join(shlex.quote(part) for part in command)
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in (env or {}).items())
+        # The pane is made, set up and sized first, and only then is the program started in it
+        # (respawn-pane): a program started with the session could read the size tmux gives a
+        # window before -x/-y apply, and miss the resize while it starts up.
         self.tmux("-f", "/dev/null", "new-session", "-d", "-s", self.session, "-x", str(width),
-                  "-y", str(height), f"cd {shlex.quote(cwd or os.getcwd())} && env TERM=xterm-256color {exports} {shell}")  # fmt: skip
+                  "-y", str(height), "cat")  # fmt: skip
         self.tmux("set-option", "-g", "set-clipboard", "on")
+        self.tmux("resize-window", "-t", self.session, "-x", str(width), "-y", str(height))
+        self.tmux("respawn-pane", "-k", "-t", self.session,
+                  f"cd {shlex.quote(cwd or os.getcwd())} && env -u COLUMNS -u LINES TERM=xterm-256color {exports} {shell}")  # fmt: skip
 
     def tmux(self, *args: str) -> str:
-        out = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True)
+        # os.environ, not the process's C environment: a library in the test process may have
+        # set COLUMNS=80 and LINES=24 there (seen under pytest), and a program started with
+        # them draws at that size whatever its pane's size.
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        out = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
+                             env=env)  # fmt: skip
         return out.stdout
 
     def keys(self, *keys: str) -> None:

@@ -44,7 +44,8 @@ from .browser_loading import BrowserLoading
 from .browser_sizes import BrowserSizes
 from .scope_summary import scope_summary
 
-NARROW = 100  # below this many columns the tree pane gets narrower
+NARROW = 100  # below this many columns the window counts as narrow
+SHORT = 20  # below this many lines the detail panel folds away (F3 brings it back)
 SUMMARY = -1  # the detail panel shows a scope's summary, not a spec
 
 
@@ -71,6 +72,7 @@ class BrowserScreen(BrowserLoading, BrowserClosure, BrowserActions, BrowserCopy,
         self.views_applied = 0  # counts results shown, good or not (tests and benchmark wait on it)
         self._lazy_timer: Optional[Timer] = None
         self._idle: Optional[asyncio.Event] = None  # set when a load ends (see every_tag_loaded)
+        self.detail_wanted: Optional[bool] = None  # F3's choice; None: by the window's height
         self.state.observe(self._state_changed)
 
     # -- layout ------------------------------------------------------------------------------
@@ -90,6 +92,10 @@ class BrowserScreen(BrowserLoading, BrowserClosure, BrowserActions, BrowserCopy,
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(PackageTree).border_title = "packages"
+        self.query_one(SpecTable).border_title = "specs"
+        self.query_one(DetailPanel).border_title = "detail"
+        self.fit_layout(self.app.size.width, self.app.size.height)
         self.query_one(LoadingPanel).display = False
         self.query_one(StatusBar).say("loading…")
         if self.print_format:  # a picker opens in its prompt: typed letters filter at once
@@ -105,7 +111,16 @@ class BrowserScreen(BrowserLoading, BrowserClosure, BrowserActions, BrowserCopy,
 
     def on_resize(self, event: events.Resize) -> None:
         # The event's size: the screen's own is still the old one while this runs.
-        self.set_class(event.size.width < NARROW, "narrow")
+        self.fit_layout(event.size.width, event.size.height)
+
+    def fit_layout(self, width: int, height: int) -> None:
+        """The tree as wide as its names within a share of the window; on a short window the
+        table gets the lines and the detail panel folds away, unless F3 asked for it."""
+        self.set_class(width < NARROW, "narrow")
+        self.query_one(PackageTree).fit_width(width)
+        detail = self.query_one(DetailPanel)
+        wanted = self.detail_wanted
+        detail.display = wanted if wanted is not None else height >= SHORT
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
@@ -129,6 +144,8 @@ class BrowserScreen(BrowserLoading, BrowserClosure, BrowserActions, BrowserCopy,
 
     def refresh_view(self, keep_spec: Optional[int] = None) -> None:
         scope, query_text = self.state.scope, self.state.query_text
+        self.workers.cancel_group(self, "wider")  # its count is for the query before
+        self.show_wider("")
         if self.session.pending() and (scope.tag or query_text.strip()):
             # Wait for a pause: the cursor passing over tags, or "t", "ta", "tag" typed on the
             # way to "tag=develop", would each ask for tags the user does not want.
@@ -158,23 +175,32 @@ class BrowserScreen(BrowserLoading, BrowserClosure, BrowserActions, BrowserCopy,
             self.last_view = result
             self.shown_key = key
             table = self.query_one(SpecTable)
-            table.show(result.ids, keep_spec)
+            table.show(result.ids, keep_spec, result.widths)
             if self.detail_spec != SUMMARY and table.current_spec != self.detail_spec:
                 self._show_spec(table.current_spec)  # never a spec the table no longer has
+            state = self.state
+            if state.query_text.strip() and state.scope != Scope():
+                self.count_wider(*state.key, len(result.ids))
         self.update_status(result)
+        self.show_wider("")
         self.query_one(QueryErrorLine).show_error(result.error)
         self.views_applied += 1
 
     def update_status(self, result: Optional[ViewResult] = None) -> None:
         shown = result if result is not None and result.error is None else self.last_view
         state = self.state
+        table = self.query_one(SpecTable)
         if not len(self.catalog) and (self.session.loading or self.session.pending()):
             # Nothing loaded yet: "0 of 0 specs, nothing matches" would be wrong, not news.
             waiting = "loading…" if self.session.loading else (
                 f"{len(self.session.pending())} tags, none loaded yet: open a tag, or search,"
                 " to load what is needed")  # fmt: skip
             self.query_one(StatusBar).say(waiting)
+            table.say_empty("" if self.session.loading else (
+                "No tag is loaded yet.\nPick one in the tree on the left (↑ ↓),\n"
+                "or press / and search: the tags it needs load."))  # fmt: skip
             return
+        table.say_empty("No spec matches." if len(self.catalog) else "")
         sort = ""
         if state.sort:
             sort = state.sort.column + (" (descending)" if state.sort.descending else "")
@@ -200,6 +226,39 @@ class BrowserScreen(BrowserLoading, BrowserClosure, BrowserActions, BrowserCopy,
             self.state.selected_count, isinstance(self.focused, Input),
         )  # fmt: skip
 
+    @work(thread=True, exclusive=True, group="wider", exit_on_error=False)
+    def count_wider(self, scope: Scope, query_text: str, sort, runs_only: bool,
+                    in_scope: int) -> None:  # fmt: skip
+        """How many more specs match the query outside the scope (a filter searches only
+        the scope: say what it leaves out), off the UI thread; a newer keystroke cancels it."""
+        worker = get_current_worker()
+        try:
+            everywhere = self.view.compute(Scope(), query_text, None, runs_only,
+                                           cancelled=lambda: worker.is_cancelled)  # fmt: skip
+        except Cancelled:
+            return
+        more = len(everywhere.ids) - in_scope
+        if more > 0 and not worker.is_cancelled:
+            where = "loaded tags" if self.session.pending() else "all tags"
+            key = (scope, query_text, sort, runs_only)
+            self.app.call_from_thread(self._show_wider, key, f"{more:,} more in {where}: press a")
+
+    def _show_wider(self, key: tuple, text: str) -> None:
+        if key == self.state.key:  # still the query and scope it counted for
+            self.show_wider(text)
+
+    def show_wider(self, text: str) -> None:
+        """Say how many more match outside the scope: in the table's title (never cut off)
+        and the status line, and in the empty table when none match here."""
+        table = self.query_one(SpecTable)
+        title = f"specs {table.row_count:,}"
+        title = f"{title} · {text}" if text else title
+        if str(table.border_title) != title:  # each setting repaints the whole table
+            table.border_title = title
+        self.query_one(StatusBar).set_wider(text)
+        if not table.row_count and len(self.catalog):
+            table.say_empty(f"No spec matches here.\n{text}" if text else "No spec matches.")
+
     @on(Input.Changed, "#filter")
     @guarded
     def filter_changed(self, event: Input.Changed) -> None:
@@ -213,7 +272,9 @@ class BrowserScreen(BrowserLoading, BrowserClosure, BrowserActions, BrowserCopy,
     @on(SpecTable.Highlighted)
     @guarded
     def spec_highlighted(self, event: SpecTable.Highlighted) -> None:
-        if event.control.has_focus:
+        table = event.control
+        self.query_one(StatusBar).set_position(table.cursor_row + 1 if table.row_count else 0)
+        if table.has_focus:
             self._show_spec(event.spec_id)
 
     @on(DetailPanel.JumpRequested)

@@ -229,4 +229,5 @@ class BrowserActions(_Base):
 
     def action_toggle_detail(self) -> None:
         detail = self.query_one(DetailPanel)
-        detail.display = not detail.display
+        self.detail_wanted = not detail.display  # kept over resizes
+        detail.display = self.detail_wanted

@@ -2,6 +2,10 @@
 
 Children are built when a node is first expanded, so thousands of packages cost nothing up front.
 Moving the cursor scopes the spec table (a ``ScopeChanged`` message to the app).
+
+The pane is as wide as its widest line, up to a share of the window (``fit_width``). A label
+that still does not fit loses the middle of its name, never its end or its count: tags differ
+at the end (develop-2025-03-23, develop-2025-03-30).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
+from rich.style import Style
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import Tree
@@ -22,12 +27,18 @@ from ...versions import sort_key
 from ...view import Scope
 from ..actions import bindings
 
+SHARE = 0.3  # at most this share of the window's width: the table needs the rest
+MIN_WIDTH = 14  # cells, borders included
+CHROME = 2  # the right border and the scrollbar
+KEEP_HEAD = 3  # a name cut in the middle keeps this many first characters, and its end
+
 
 @dataclass
 class NodeData:
     scope: Scope
     loaded: bool = False
     pending: bool = False  # a tag not loaded yet (lazy tags): highlighting it loads it
+    name_length: int = 0  # the label's first characters that are the name (cut in the middle)
 
 
 def _label(name: str, count: int) -> Text:
@@ -35,9 +46,25 @@ def _label(name: str, count: int) -> Text:
     return Text.assemble(visible(name), (f" {count:,}", "dim"))
 
 
+def shorten(label: Text, start: int, name_length: int, width: int) -> Text:
+    """``label`` in at most ``width`` cells: the middle of its name (``name_length``
+    characters from ``start``) gives way first, then its end, each cut marked "…"."""
+    excess = label.cell_len - width
+    if excess <= 0:
+        return label
+    keep = name_length - excess - 1  # characters of the name left besides the "…"
+    if keep >= KEEP_HEAD + 2:
+        end = start + name_length
+        return Text.assemble(label[: start + KEEP_HEAD], "…", label[end - (keep - KEEP_HEAD) :])
+    cut = label.copy()
+    cut.truncate(max(1, width), overflow="ellipsis")
+    return cut
+
+
 @guard_handlers
 class PackageTree(Tree[NodeData]):
     BINDINGS = bindings("tree")
+    window_width = 0  # set by the screen on each resize
 
     class ScopeChanged(Message):
         def __init__(self, scope: Scope) -> None:
@@ -49,6 +76,39 @@ class PackageTree(Tree[NodeData]):
         self.show_root = True
         self.guide_depth = 2
         self.catalog: Optional[Catalog] = None
+
+    # -- width -------------------------------------------------------------------------------
+
+    def fit_width(self, window_width: Optional[int] = None) -> None:
+        """As wide as the widest line, within a share of the window."""
+        if window_width is not None:
+            self.window_width = window_width
+        if not self.window_width:
+            return
+        wanted = self.virtual_size.width + CHROME
+        cap = max(MIN_WIDTH, int(self.window_width * SHARE))
+        width = max(MIN_WIDTH, min(wanted, cap))
+        if self.styles.width is None or self.styles.width.cells != width:
+            self.styles.width = width
+
+    def watch_virtual_size(self, size) -> None:
+        self.fit_width()
+
+    def get_label_width(self, node: TreeNode[NodeData]) -> int:
+        # The whole label, uncut: the pane's width follows it.
+        return super().render_label(node, Style(), Style()).cell_len
+
+    def render_label(self, node: TreeNode[NodeData], base_style: Style, style: Style) -> Text:
+        label = super().render_label(node, base_style, style)
+        depth, parent = 0, node.parent
+        while parent is not None:
+            depth, parent = depth + 1, parent.parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth
+        data = node.data
+        if room <= 0 or data is None or label.cell_len <= room:
+            return label
+        icon = label.cell_len - node._label.cell_len  # the ▶ ▼ before the name
+        return shorten(label, icon, data.name_length, room)
 
     def process_label(self, label) -> Text:
         return Text(label) if isinstance(label, str) else label
@@ -63,6 +123,7 @@ class PackageTree(Tree[NodeData]):
         if pending:
             root_label.append(f"  {len(pending)} tag(s) not loaded", "dim italic")
         self.root.set_label(root_label)
+        self.root.data = NodeData(Scope(), loaded=True, name_length=len("all tags"))
         tags = catalog.specs_per_tag()
         entries = [(tag, count, False) for tag, count in tags.items()]
         entries += [(label, packages, True) for label, packages in pending if label not in tags]
@@ -71,10 +132,12 @@ class PackageTree(Tree[NodeData]):
                 label = Text.assemble(
                     visible(name), (f" {count:,} packages, not loaded", "dim italic")
                 )
-                data = NodeData(Scope(tag=name), loaded=True, pending=True)
+                data = NodeData(Scope(tag=name), loaded=True, pending=True,
+                                name_length=len(visible(name)))  # fmt: skip
                 self.root.add(label, data, allow_expand=False)
                 continue
-            node = self.root.add(_label(name, count), NodeData(Scope(tag=name)))
+            data = NodeData(Scope(tag=name), name_length=len(visible(name)))
+            node = self.root.add(_label(name, count), data)
             if len(entries) == 1:
                 self._load_children(node)
                 node.expand()
@@ -91,13 +154,15 @@ class PackageTree(Tree[NodeData]):
         catalog = self.catalog
         if scope.package is None:
             for name, count in catalog.packages_in(scope.tag):
-                node.add(_label(name, count),
-                         NodeData(Scope(tag=scope.tag, package=name)))  # fmt: skip
+                node.add(_label(name, count), NodeData(Scope(tag=scope.tag, package=name),
+                                                       name_length=len(visible(name))))  # fmt: skip
         elif scope.version is None:
             versions = catalog.versions_of(scope.tag or "", scope.package)
             for version, count in sorted(versions, key=lambda vc: sort_key(vc[0])):
-                node.add_leaf(_label(version or "(no version)", count),
-                              NodeData(Scope(scope.tag, scope.package, version), loaded=True))  # fmt: skip
+                name = visible(version or "(no version)")
+                node.add_leaf(_label(name, count),
+                              NodeData(Scope(scope.tag, scope.package, version), loaded=True,
+                                       name_length=len(name)))  # fmt: skip
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[NodeData]) -> None:
         self._load_children(event.node)

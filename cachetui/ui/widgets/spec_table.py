@@ -3,6 +3,11 @@
 Only the rows on screen are ever rendered: the table holds a numpy array of spec ids and turns
 row ``y`` into a line of segments on demand, so a million rows cost the same to paint, scroll or
 jump through as a hundred (the stock DataTable builds every row up front: ~12 s for 100k).
+
+Columns are fitted to the width (``view.fit_columns``): no cell is ever cut without a "…".
+Sideways, the table moves by whole columns, never by cells: a column cursor (h l, ← →) picks
+the column the sort keys act on, and the columns after the pinned ones (hash, package) scroll
+to keep it on screen.
 """
 
 from __future__ import annotations
@@ -23,12 +28,34 @@ from textual.strip import Strip
 
 from ...catalog import Catalog
 from ...faults import guard_handlers
-from ...view import COLUMNS, Column, Sort, cell_text
+from ...view import COLUMNS, GAP, Column, Sort, cell_text, fit_columns
 from ..actions import bindings
 from ..state import BrowsingState
 
-GAP = 1
 MARK_WIDTH = 2  # the selection marker column
+ARROWS = {False: "▲", True: "▼"}
+
+
+def fitted(text: str, width: int, middle: bool = False) -> str:
+    """``text`` in exactly ``width`` cells: padded, or cut with a "…" (at the end, or with
+    ``middle`` in the middle: a third of what is kept from the start, the rest from the end)."""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    if width <= 0:
+        return ""
+    if middle and width >= 4 and len(text) == cell_len(text):
+        head = (width - 1) // 3
+        return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
+    return set_cell_size(text, width - 1) + "…"
+
+
+def header_title(title: str, width: int, arrow: str) -> str:
+    """A column title with its sort arrow, which stays whole however narrow the column."""
+    if not arrow:
+        return fitted(title, width)
+    if cell_len(title) + 2 <= width:
+        return fitted(f"{title} {arrow}", width)
+    return fitted(title, width - 1) + arrow
 
 
 @guard_handlers
@@ -41,6 +68,7 @@ class SpecTable(ScrollView, can_focus=True):
         "spec-table--cursor",
         "spec-table--selected",
         "spec-table--sorted",
+        "spec-table--column",
     }
     DEFAULT_CSS = """
     SpecTable { background: $surface; }
@@ -50,6 +78,8 @@ class SpecTable(ScrollView, can_focus=True):
         color: $block-cursor-foreground; text-style: bold; }
     SpecTable > .spec-table--selected { color: $text-accent; text-style: bold; }
     SpecTable > .spec-table--sorted { text-style: bold underline; }
+    SpecTable:focus > .spec-table--column { text-style: bold reverse; }
+    SpecTable { overflow-x: hidden; }
     """
 
     cursor_row: reactive[int] = reactive(0, always_update=True)
@@ -76,14 +106,22 @@ class SpecTable(ScrollView, can_focus=True):
         self.state = state  # the sort and the selection live there
         self.catalog: Optional[Catalog] = None
         self.ids: np.ndarray = np.zeros(0, dtype=np.int64)
-        self.columns: tuple[Column, ...] = COLUMNS  # those shown, in order (the config's)
+        # Each column's natural width for the rows shown (the view computes it with them).
         self.widths: dict[str, int] = {c.key: c.max_width for c in COLUMNS}
+        self.columns: tuple[Column, ...] = COLUMNS  # those that may show, in order (the config's)
+        self.column = "package"  # the column cursor: what the sort keys act on
+        self.first_column = 0  # the first unpinned column on screen
+        self._layout: Optional[tuple[tuple, list[tuple[Column, int]]]] = None
+        self.empty_text = ""  # lines shown under the header while there are no rows: what to do
         self._cells: dict[tuple[str, int], str] = {}
         self._runs_mark: Optional[Callable[[int], str]] = None
         state.observe(self._state_changed)
 
     def _state_changed(self, what: str) -> None:
         if what in ("selection", "sort"):
+            if what == "sort" and self.sort is not None:
+                self.column = self.sort.column
+                self._column_on_screen()
             self.refresh()
 
     @property
@@ -95,7 +133,8 @@ class SpecTable(ScrollView, can_focus=True):
     def set_catalog(self, catalog: Catalog, widths: dict[str, int],
                     runs_mark: Optional[Callable[[int], str]] = None) -> None:  # fmt: skip
         self.catalog = catalog
-        self.widths = widths
+        if not len(self.ids):
+            self.widths = widths
         self._runs_mark = runs_mark  # spec id -> ✓ ✗ ? (runs on the host)
         self._cells.clear()
 
@@ -105,19 +144,38 @@ class SpecTable(ScrollView, can_focus=True):
         self.columns = tuple(by_key[key] for key in keys if key in by_key) or COLUMNS
         if self.sort is not None and self.sort.column not in keys:
             self.state.set_sort(None)
-        self.virtual_size = Size(self.total_width, len(self.ids) + 1)
+        if self.column not in {c.key for c in self.columns}:
+            self.column = self.columns[0].key
+        self.first_column = 0
+        self._layout = None
         self.refresh()
 
-    def show(self, ids: np.ndarray, keep_spec: Optional[int] = None) -> None:
-        """Replace the rows. The cursor stays on ``keep_spec`` when it is still there."""
+    @property
+    def unpinned(self) -> list[str]:
+        return [c.key for c in self.columns if not c.pinned]
+
+    def show(self, ids: np.ndarray, keep_spec: Optional[int] = None,
+             widths: Optional[dict[str, int]] = None) -> None:  # fmt: skip
+        """Replace the rows (``widths``: their columns' natural widths). The cursor stays on
+        ``keep_spec`` when it is still there."""
         self.ids = ids
-        self.virtual_size = Size(self.total_width, len(ids) + 1)
+        if widths:
+            self.widths = widths
+        # No width: sideways the table moves by columns (``first_column``), not by cells.
+        self.virtual_size = Size(0, len(ids) + 1)
         row = 0
         if keep_spec is not None and len(ids):
             found = np.flatnonzero(ids == keep_spec)
             row = int(found[0]) if len(found) else 0
         self.cursor_row = row
         self.refresh()
+
+    def say_empty(self, text: str) -> None:
+        """What the table says while it has no rows (lines of what to do)."""
+        if text != self.empty_text:
+            self.empty_text = text
+            if not len(self.ids):
+                self.refresh()
 
     @property
     def row_count(self) -> int:
@@ -130,8 +188,19 @@ class SpecTable(ScrollView, can_focus=True):
         return None
 
     @property
-    def total_width(self) -> int:
-        return MARK_WIDTH + sum(self.widths[c.key] + GAP for c in self.columns)
+    def columns_shown(self) -> list[tuple[Column, int]]:
+        """The columns on screen and their widths (fitted once per width and view)."""
+        width = self.scrollable_content_region.width - MARK_WIDTH
+        key = (width, self.first_column, tuple(self.widths.items()), self.columns)
+        if self._layout is None or self._layout[0] != key:
+            fitted_columns = fit_columns(self.widths, width, self.first_column, self.columns)
+            self._layout = (key, fitted_columns)
+        return self._layout[1]
+
+    def hidden_right(self) -> bool:
+        """Whether columns are off the right edge (scroll right to see them)."""
+        shown = self.columns_shown
+        return bool(shown) and shown[-1][0].key != self.columns[-1].key
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -149,40 +218,47 @@ class SpecTable(ScrollView, can_focus=True):
             text = self._cells[key] = cell_text(coded.values[code])
         return text
 
-    def _line(self, texts: list[str], base: Style, sorted_style: Optional[Style]) -> list[Segment]:
+    def _line(self, texts: list[str], base: Style) -> list[Segment]:
         segments = []
-        for column, text in zip(self.columns, texts):
-            width = self.widths[column.key]
-            if cell_len(text) > width:
-                text = set_cell_size(text, width - 1) + "…"
-            style = (
-                base + sorted_style
-                if sorted_style and self.sort and self.sort.column == column.key
-                else base
-            )
-            segments.append(Segment(set_cell_size(text, width), style))
+        for (column, width), text in zip(self.columns_shown, texts):
+            segments.append(Segment(fitted(text, width, column.cut_middle), base))
             segments.append(Segment(" " * GAP, base))
         return segments
 
+    def _header(self, base: Style, width: int) -> Strip:
+        header = base + self.get_component_rich_style("spec-table--header")
+        current = header + self.get_component_rich_style("spec-table--column")
+        sort = self.sort
+        segments = [Segment(" " * MARK_WIDTH, header)]
+        after_pins = self.first_column > 0  # "‹": columns scrolled off to the left
+        pinned = [c.key for c in self.columns if c.pinned]
+        last_pinned = pinned[-1] if pinned else None
+        for column, cells in self.columns_shown:
+            arrow = ARROWS[sort.descending] if sort and sort.column == column.key else ""
+            style = current if column.key == self.column else header
+            segments.append(Segment(header_title(column.title, cells, arrow), style))
+            gap = " " * GAP
+            if after_pins and column.key == last_pinned:
+                gap, after_pins = "‹", False
+            segments.append(Segment(gap, header))
+        strip = Strip(segments).crop_extend(0, width, header)
+        if self.hidden_right():  # "›": more columns to the right
+            strip = strip.crop(0, width - 1).extend_cell_length(width - 1, header)
+            strip = Strip([*strip, Segment("›", header)])
+        return strip
+
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
+        scroll_y = int(self.scroll_y)
         width = self.scrollable_content_region.width
         base = self.rich_style
         if y == 0:
-            header = self.get_component_rich_style("spec-table--header")
-            titles = []
-            for column in self.columns:
-                title = column.title
-                if self.sort and self.sort.column == column.key:
-                    title += " ▼" if self.sort.descending else " ▲"
-                titles.append(title)
-            segments = [
-                Segment(" " * MARK_WIDTH, base + header),
-                *self._line(titles, base + header, None),
-            ]
-            return Strip(segments).crop_extend(scroll_x, scroll_x + width, base + header)
+            return self._header(base, width)
         row = scroll_y + y - 1
         if self.catalog is None or row >= len(self.ids):
+            lines = self.empty_text.splitlines() if not len(self.ids) else []
+            if 1 <= y <= len(lines):
+                text = " " * MARK_WIDTH + fitted(lines[y - 1], width - MARK_WIDTH)
+                return Strip([Segment(text, base + Style(italic=True))], width)
             return Strip.blank(width, base)
         spec_id = int(self.ids[row])
         style = base
@@ -193,9 +269,8 @@ class SpecTable(ScrollView, can_focus=True):
         if row == self.cursor_row:
             style += self.get_component_rich_style("spec-table--cursor")
         mark = Segment("● " if is_selected else "  ", style)
-        texts = [self._cell(c.key, spec_id) for c in self.columns]
-        segments = [mark, *self._line(texts, style, None)]
-        return Strip(segments).crop_extend(scroll_x, scroll_x + width, style)
+        texts = [self._cell(c.key, spec_id) for c, _ in self.columns_shown]
+        return Strip([mark, *self._line(texts, style)]).crop_extend(0, width, style)
 
     # -- cursor ------------------------------------------------------------------------------
 
@@ -237,8 +312,29 @@ class SpecTable(ScrollView, can_focus=True):
     def action_last_row(self) -> None:
         self.cursor_row = len(self.ids) - 1
 
-    def action_scroll_columns(self, cells: int) -> None:
-        self.scroll_to(x=self.scroll_x + cells, animate=False)
+    # -- columns -----------------------------------------------------------------------------
+
+    def action_move_column(self, step: int) -> None:
+        """Move the column cursor; the unpinned columns scroll to keep it on screen."""
+        keys = [c.key for c in self.columns]
+        index = max(0, min(len(keys) - 1, keys.index(self.column) + step))
+        self.column = keys[index]
+        self._column_on_screen()
+        self.refresh()
+
+    def _column_on_screen(self) -> None:
+        unpinned = self.unpinned
+        if self.column not in unpinned:
+            if self.column == self.columns[0].key:
+                self.first_column = 0
+            return
+        index = unpinned.index(self.column)
+        if index < self.first_column:
+            self.first_column = index
+        while self.first_column < index and self.column not in {
+            c.key for c, _ in self.columns_shown
+        }:
+            self.first_column += 1
 
     def action_open_row(self) -> None:
         if self.current_spec is not None:
@@ -264,6 +360,10 @@ class SpecTable(ScrollView, can_focus=True):
 
     # -- sorting -----------------------------------------------------------------------------
 
+    def action_sort_column(self, descending: bool) -> None:
+        """Sort by the column under the column cursor (visidata's [ and ])."""
+        self.state.set_sort(Sort(self.column, descending))
+
     def action_sort_next(self) -> None:
         keys = [c.key for c in self.columns]
         index = keys.index(self.sort.column) + 1 if self.sort else 0
@@ -271,22 +371,27 @@ class SpecTable(ScrollView, can_focus=True):
 
     def action_sort_reverse(self) -> None:
         if self.sort is None:
-            self.state.set_sort(Sort(self.columns[0].key, descending=True))
+            self.state.set_sort(Sort(self.column, descending=True))
         elif not self.sort.descending:
             self.state.set_sort(Sort(self.sort.column, descending=True))
         else:
             self.state.set_sort(None)
 
-    def sort_by_header(self, x: int) -> None:
+    def column_at(self, x: int) -> Optional[str]:
+        """The column under cell ``x`` of a line."""
         offset = MARK_WIDTH
-        for column in self.columns:
-            width = self.widths[column.key] + GAP
-            if offset <= x < offset + width:
-                same = self.sort is not None and self.sort.column == column.key
-                descending = same and not self.sort.descending  # type: ignore[union-attr]
-                self.state.set_sort(Sort(column.key, descending))
-                return
-            offset += width
+        for column, width in self.columns_shown:
+            if offset <= x < offset + width + GAP:
+                return column.key
+            offset += width + GAP
+        return None
+
+    def sort_by_header(self, x: int) -> None:
+        key = self.column_at(x)
+        if key is not None:
+            same = self.sort is not None and self.sort.column == key
+            descending = same and not self.sort.descending  # type: ignore[union-attr]
+            self.state.set_sort(Sort(key, descending))
 
     # -- mouse -------------------------------------------------------------------------------
 
@@ -295,7 +400,7 @@ class SpecTable(ScrollView, can_focus=True):
         if offset is None:
             return
         if offset.y == 0:
-            self.sort_by_header(offset.x + int(self.scroll_x))
+            self.sort_by_header(offset.x)
             return
         row = int(self.scroll_y) + offset.y - 1
         if 0 <= row < len(self.ids):
