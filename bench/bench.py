@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
+from msgspecfloor import floor_seconds  # noqa: E402
 from synth import generate  # noqa: E402
 
 
@@ -72,8 +73,12 @@ print(json.dumps({{"seconds": elapsed, "specs": len(result.catalog), "pages": re
 def bench_load(path: Path, repeat: int, work: Path) -> dict:
     """Cold: no index cache. Warm: the index cache written by a first load, then read."""
     cache_dir = str(work / "cache")
-    cold = [run_child(LOAD_CHILD.format(path=str(path), cache=False, save=False, cache_dir=cache_dir))
-            for _ in range(repeat)]  # fmt: skip
+    # The cold load's floor (bench/msgspecfloor.py), each run next to a cold load.
+    cold, floors = [], []
+    for _ in range(repeat):
+        floors.append(floor_seconds(path)["seconds"])
+        cold.append(run_child(LOAD_CHILD.format(path=str(path), cache=False, save=False,
+                                                cache_dir=cache_dir)))  # fmt: skip
     run_child(LOAD_CHILD.format(path=str(path), cache=True, save=True, cache_dir=cache_dir))
     warm = [run_child(LOAD_CHILD.format(path=str(path), cache=True, save=False, cache_dir=cache_dir))
             for _ in range(repeat)]  # fmt: skip
@@ -87,6 +92,10 @@ def bench_load(path: Path, repeat: int, work: Path) -> dict:
         "cold_s_best": round(best["seconds"], 3),
         "specs_per_s": int(best["specs"] / best["seconds"]),
         "cold_peak_rss_mb": round(max(r["rss_mb"] for r in cold)),
+        "floor_msgspec_s_median": round(statistics.median(floors), 3),
+        "cold_over_floor": round(
+            statistics.median(r["seconds"] for r in cold) / statistics.median(floors), 2
+        ),  # fmt: skip
         "warm_s_median": round(statistics.median(r["seconds"] for r in warm), 3),
         "warm_peak_rss_mb": round(max(r["rss_mb"] for r in warm)),
         "problems": best["problems"],

@@ -9,9 +9,11 @@ import json
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from .interner import Interner
+from .jsontext import DECODER as JSON_TEXT
 from .rows import CODED_FIELDS, HASH, HASH_WIDTH, SIZE, STACKS, TARBALL, SpecRow
 from .schema import CODED
 from .tarballs import template_codes
@@ -40,9 +42,9 @@ class PageRecord:
     @property
     def meta(self) -> dict[str, Any]:
         if isinstance(self.meta_source, str):
-            try:
-                meta = json.loads(self.meta_source)
-            except ValueError:  # the cache file is checksummed: this is not expected
+            try:  # as the page parser decodes it (the text of a page, or of the cache)
+                meta = JSON_TEXT.decode(self.meta_source)
+            except (ValueError, RecursionError):  # checked when read: not expected
                 meta = {}
             self.meta_source = meta if isinstance(meta, dict) else {}
         return self.meta_source
@@ -52,6 +54,9 @@ class PageRecord:
         if isinstance(self.meta_source, str):
             return self.meta_source
         return json.dumps(self.meta_source, ensure_ascii=False)
+
+
+_NO_SIZE = array("q", [-1])  # the size of a spec whose page says "-"
 
 
 def _fixed_width(hashes: tuple[str, ...]) -> Optional[bytes]:
@@ -255,9 +260,8 @@ class CatalogBuilder:
         del self.deps[specs:]
         del self.pages[pages:]
 
-    def start_page(
-        self, package: str, tag: str, source: str, meta: dict[str, Any], era: str
-    ) -> None:
+    def start_page(self, package: str, tag: str, source: str,
+                   meta: Union[dict[str, Any], str], era: str) -> None:  # fmt: skip
         self.pages.append(PageRecord(package, tag, source, meta, era, start=len(self.hashes)))
 
     def add_rows(self, rows: list[SpecRow], deps: Optional[list[tuple]] = None) -> None:
@@ -274,9 +278,10 @@ class CatalogBuilder:
                     table.code(value)
             self.codes[name].extend(map(index.__getitem__, values))
         page = self.pages[-1]
-        for combo, count in Counter(columns[STACKS]).items():
-            for stack in combo:
-                page.specs_by_stack[stack] = page.specs_by_stack.get(stack, 0) + count
+        by_stack = page.specs_by_stack
+        # Counted in C, in order of first appearance; a stack listed twice counts twice.
+        for stack, count in Counter(chain.from_iterable(columns[STACKS])).items():
+            by_stack[stack] = by_stack.get(stack, 0) + count
         hashes = columns[HASH]
         self._hash_list().extend(hashes)
         if self._hash_bytes is not None:
@@ -285,7 +290,11 @@ class CatalogBuilder:
                 self._hash_bytes = None
             else:
                 self._hash_bytes += raw
-        self.sizes.extend(-1 if size is None else size for size in columns[SIZE])
+        sizes = columns[SIZE]
+        if sizes.count(None) == len(sizes):  # no page gives sizes ("-"): no call per spec
+            self.sizes.extend(_NO_SIZE * len(sizes))
+        else:
+            self.sizes.extend(-1 if size is None else size for size in sizes)
         self.tarball_tail.extend(columns[TARBALL])
         self.deps.extend(deps if deps is not None else [()] * len(rows))
         page.count += len(rows)
