@@ -122,8 +122,10 @@ class CatalogBuilder:
         """The hashes as ``Hashes``, kept so: the lists would double them."""
         from .hashcol import Hashes  # numpy: not needed to parse
 
+        if not isinstance(self.hashes, list):  # read or built: already compact
+            return self.hashes
         raw = self._raw_hashes()
-        if isinstance(self.hashes, list) and raw is not None:
+        if raw is not None:
             import numpy as np
 
             # No copy: nothing else holds the bytearray, so nothing resizes it.
