@@ -7,12 +7,15 @@ on pages of two shares in one tag, or a legacy folder split between shares, woul
 reported by a serial parse, so then the files are parsed again serially.
 
 Workers are started with ``spawn`` (a fresh interpreter each, ~0.2 s: ``fork`` is unsafe in
-the browser, whose loading thread runs beside Textual's). Measured on this project's 2-core
-machine (bench/bench.py ``--jobs``): see README's Performance section.
+the browser, whose loading thread runs beside Textual's); a library caller's script needs the
+usual ``if __name__ == "__main__"`` guard, and when no worker can run, the files are parsed
+serially. Measured on this project's 2-core machine (bench/bench.py ``--jobs``): see README's
+Performance section.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -31,9 +34,19 @@ _Share = tuple[CatalogBuilder, list[Problem], dict[str, str], dict[str, set[str]
 
 def _parse_share(files: Sequence[FileItem], max_bytes: int, options: IndexOptions) -> _Share:
     parser = Parser(CatalogBuilder(), max_bytes, options)
-    for path, explicit in files:
-        parser.parse(path, explicit)
-    return (parser.builder, parser.problems, parser.kinds, parser.hashes_of_tag,
+    # What ``gcpolicy.made_to_last`` does for a serial load: parsing makes no cycles.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for path, explicit in files:
+            parser.parse(path, explicit)
+    finally:
+        if enabled:
+            gc.enable()
+    builder = parser.builder
+    for table in (*builder.tables.values(), builder.tarball_table):
+        table.index = {}  # ``merge`` reads a share's values only: half the tables' bytes to send
+    return (builder, parser.problems, parser.kinds, parser.hashes_of_tag,
             list(parser.legacy_seen))  # fmt: skip
 
 
@@ -80,12 +93,15 @@ def parse_in_workers(
     size = -(-len(files) // jobs)
     parts = [files[start : start + size] for start in range(0, len(files), size)]
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=len(parts), mp_context=context) as pool:
-        futures = [pool.submit(_parse_share, part, max_bytes, options) for part in parts]
-        shares = []
-        for part, future in zip(parts, futures):
-            shares.append(future.result())
-            tick(len(part))
+    shares = []
+    try:
+        with ProcessPoolExecutor(max_workers=len(parts), mp_context=context) as pool:
+            futures = [pool.submit(_parse_share, part, max_bytes, options) for part in parts]
+            for part, future in zip(parts, futures):
+                shares.append(future.result())
+                tick(len(part))
+    except Exception:  # no worker could start (a script without a main guard, no semaphores)
+        return None
     if _spans_shares(shares):
         return None
     done = SharedParse(builder)
