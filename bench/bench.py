@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
+from msgspecfloor import floor_seconds  # noqa: E402
 from synth import generate  # noqa: E402
 
 
@@ -57,7 +58,7 @@ os.environ["CACHETUI_CACHE_DIR"] = {cache_dir!r}
 started = time.perf_counter()
 from cachetui.loader import load, made_to_last
 with made_to_last():  # as the CLI and the browser load
-    result = load([{path!r}], cache={cache!r})
+    result = load([{path!r}], cache={cache!r}, jobs={jobs!r})
 elapsed = time.perf_counter() - started
 if {save!r}:
     saving = time.perf_counter()
@@ -69,13 +70,21 @@ print(json.dumps({{"seconds": elapsed, "specs": len(result.catalog), "pages": re
 """
 
 
-def bench_load(path: Path, repeat: int, work: Path) -> dict:
+def bench_load(path: Path, repeat: int, work: Path, jobs: int = 1) -> dict:
     """Cold: no index cache. Warm: the index cache written by a first load, then read."""
     cache_dir = str(work / "cache")
-    cold = [run_child(LOAD_CHILD.format(path=str(path), cache=False, save=False, cache_dir=cache_dir))
-            for _ in range(repeat)]  # fmt: skip
-    run_child(LOAD_CHILD.format(path=str(path), cache=True, save=True, cache_dir=cache_dir))
-    warm = [run_child(LOAD_CHILD.format(path=str(path), cache=True, save=False, cache_dir=cache_dir))
+    # The cold load's floor (bench/msgspecfloor.py), each run next to a cold load.
+    # With --jobs N, a cold load in N worker processes too.
+    cold, floors, shared = [], [], []
+    for _ in range(repeat):
+        floors.append(floor_seconds(path)["seconds"])
+        cold.append(run_child(LOAD_CHILD.format(path=str(path), cache=False, save=False,
+                                                cache_dir=cache_dir, jobs=1)))  # fmt: skip
+        if jobs > 1:
+            shared.append(run_child(LOAD_CHILD.format(path=str(path), cache=False, save=False,
+                                                      cache_dir=cache_dir, jobs=jobs)))  # fmt: skip
+    run_child(LOAD_CHILD.format(path=str(path), cache=True, save=True, cache_dir=cache_dir, jobs=1))
+    warm = [run_child(LOAD_CHILD.format(path=str(path), cache=True, save=False, cache_dir=cache_dir, jobs=1))
             for _ in range(repeat)]  # fmt: skip
     best = min(cold, key=lambda r: r["seconds"])
     size_mb = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
@@ -87,9 +96,27 @@ def bench_load(path: Path, repeat: int, work: Path) -> dict:
         "cold_s_best": round(best["seconds"], 3),
         "specs_per_s": int(best["specs"] / best["seconds"]),
         "cold_peak_rss_mb": round(max(r["rss_mb"] for r in cold)),
+        "floor_msgspec_s_median": round(statistics.median(floors), 3),
+        "cold_over_floor": round(
+            statistics.median(r["seconds"] for r in cold) / statistics.median(floors), 2
+        ),  # fmt: skip
         "warm_s_median": round(statistics.median(r["seconds"] for r in warm), 3),
         "warm_peak_rss_mb": round(max(r["rss_mb"] for r in warm)),
         "problems": best["problems"],
+        **(
+            {
+                f"cold_jobs{jobs}_s_median": round(
+                    statistics.median(r["seconds"] for r in shared), 3
+                ),
+                f"cold_jobs{jobs}_over_serial": round(
+                    statistics.median(r["seconds"] for r in shared)
+                    / statistics.median(r["seconds"] for r in cold),
+                    2,
+                ),
+            }
+            if shared
+            else {}
+        ),
     }
 
 
@@ -531,6 +558,7 @@ def main() -> None:
         action="append",
     )
     parser.add_argument("--parsers", action="store_true", help="also compare page parsers")
+    parser.add_argument("--jobs", type=int, default=1, help="also a cold load in N processes")
     args = parser.parse_args()
 
     args.work.mkdir(parents=True, exist_ok=True)
@@ -543,7 +571,7 @@ def main() -> None:
             return
     path = corpus(args.work, args.specs, args.seed, args.tags)
     if "load" in only:
-        report["load"] = bench_load(path, args.repeat, args.work)
+        report["load"] = bench_load(path, args.repeat, args.work, args.jobs)
     if "cli" in only:
         report["cli"] = bench_cli(path)
     if "search" in only:

@@ -53,8 +53,9 @@ def write(target: Path, root: str, files: dict[str, tuple[int, int, str]], probl
     else:
         arrays["hashes_s32"] = hashes.raw
         doc["hashes"] = None
-    arrays["tarball_codes"] = np.frombuffer(builder.tarball_codes, dtype=np.int32)
-    doc["tarballs"] = [None if t is None else list(t) for t in builder.tarball_table.values]
+    tarball_codes, templates = builder.tarball_columns()
+    arrays["tarball_codes"] = np.frombuffer(tarball_codes, dtype=np.int32)
+    doc["tarballs"] = [None if t is None else list(t) for t in templates]
     # One JSON line per page's meta, decoded when a page is first looked at.
     _put_texts(arrays, doc, "metas", [page.meta_json() for page in builder.pages], empty="")
     arrays["doc"] = np.frombuffer(

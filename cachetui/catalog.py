@@ -377,7 +377,8 @@ def build_catalog(builder: CatalogBuilder) -> Catalog:
     page_of = np.repeat(np.arange(len(builder.pages), dtype=np.int32), counts)
     sizes = np.frombuffer(builder.sizes, dtype=np.int64).copy()
     # The builder keeps the compact hashes too: its lists would double them (it may be saved).
-    hashes = builder.hashes = Hashes.of(builder.hashes)
+    hashes = builder.compact_hashes()
     tarball_codes = np.frombuffer(builder.tarball_codes, dtype=np.int32).copy()
-    tarballs = Tarballs(tarball_codes, builder.tarball_table.values or [None], hashes)
+    tarballs = Tarballs(tarball_codes, builder.tarball_table.values or [None], hashes,
+                        list(builder.tarball_tail))  # fmt: skip
     return Catalog(hashes, columns, builder.pages, page_of, sizes, tarballs, builder.deps)

@@ -16,6 +16,7 @@ from . import __version__
 from .cli_common import (
     COMMANDS,
     add_paths,
+    jobs_of,
     load_args,
     save_caches,
 )
@@ -103,7 +104,7 @@ def cmd_browse(args: argparse.Namespace) -> int:
                                                  cache=args.use_cache,
                                                  max_download_mb=args.max_download_mb,
                                                  download_deadline=args.download_deadline,
-                                                 tags=tags)  # fmt: skip
+                                                 tags=tags, jobs=jobs_of(args))  # fmt: skip
 
     from .cli_spack import installed_of
     from .ui.app import CacheApp  # the only path that imports Textual
@@ -114,7 +115,7 @@ def cmd_browse(args: argparse.Namespace) -> int:
                    max_download_mb=args.max_download_mb,
                    download_deadline=args.download_deadline,
                    host=args.host, tags=tags, installed=installed_of(args),
-                   offer_spack=offers_spack(args))  # fmt: skip
+                   offer_spack=offers_spack(args), jobs=jobs_of(args))  # fmt: skip
     chosen = app.run()  # Textual draws on stderr: stdout carries only what is printed here
     app.save_unsaved_caches()
     if print_format:
@@ -182,6 +183,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             args.host = args.settings.host_text  # checked already: parsed below
     if getattr(args, "max_file_mb", None) is not None and args.max_file_mb <= 0:
         print("cachetui: --max-file-mb must be positive", file=sys.stderr)
+        return EXIT_USAGE
+    if getattr(args, "jobs", 1) < 0:
+        print("cachetui: --jobs must be 0 (one per core) or more", file=sys.stderr)
         return EXIT_USAGE
     for option in ("max_download_mb", "download_deadline", "timeout"):
         value = getattr(args, option, None)

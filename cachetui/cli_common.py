@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -70,6 +71,10 @@ def add_paths(parser: argparse.ArgumentParser, quiet: bool = True) -> None:
         "--download-deadline", type=float, default=DEFAULT_DOWNLOAD_DEADLINE, metavar="SECONDS",
         help=f"stop a mirror download that takes longer than this in all (default: {DEFAULT_DOWNLOAD_DEADLINE:g})",
     )  # fmt: skip
+    parser.add_argument(
+        "--jobs", "-j", type=int, default=1, metavar="N",
+        help="parse pages in N worker processes (0: one per core; default: 1, see README)",
+    )  # fmt: skip
     add_option(parser)  # --spack
     if quiet:
         parser.add_argument(
@@ -77,6 +82,12 @@ def add_paths(parser: argparse.ArgumentParser, quiet: bool = True) -> None:
             help="say only what is wrong: each bad file, no notes or counts (stats: only the problems)",
         )  # fmt: skip
     add_view_options(parser)  # --view, --all-views
+
+
+def jobs_of(args: argparse.Namespace) -> int:
+    """The worker processes ``--jobs`` asks for (0: one per core)."""
+    jobs = getattr(args, "jobs", 1)
+    return jobs if jobs > 0 else (os.cpu_count() or 1)
 
 
 def load_args(args: argparse.Namespace) -> LoadResult:
@@ -87,7 +98,8 @@ def load_args(args: argparse.Namespace) -> LoadResult:
     with made_to_last():
         result = load(paths, max_bytes=max_bytes, tag=args.tag, timeout=args.timeout,
                       cache=args.use_cache, max_download_mb=args.max_download_mb,
-                      download_deadline=args.download_deadline, tags=tags)  # fmt: skip
+                      download_deadline=args.download_deadline, tags=tags,
+                      jobs=jobs_of(args))  # fmt: skip
     if not getattr(args, "problems_on_stdout", False):
         _report(result, quiet=getattr(args, "quiet", False))
     _unsaved.append(result)

@@ -35,6 +35,8 @@ class PageData:
     issue_count: int = 0
     # Problems of other files the page led to (a sibling spec file that is a FIFO): (path, why)
     elsewhere: list[tuple[str, str]] = field(default_factory=list)
+    # The fast path's meta, as its JSON text (``meta`` then holds only the counts it gives).
+    meta_text: Optional[str] = None
 
     def warn(self, message: str) -> None:
         self.issue_count += 1

@@ -14,19 +14,15 @@ from typing import Any, Optional
 import yaml
 
 from .errors import NotAPage, PageError, UnsafeYaml
+from .jsontext import DECODER as _JSON
+from .jsontext import MAX_INT_DIGITS
 
 try:  # libyaml is there on every mainstream platform; the pure-Python loader is the fallback
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
-MAX_INT_DIGITS = 100  # a longer integer stays text (int() refuses over 4,300 digits anyway)
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
-
-
-def _int_or_text(text: str) -> Any:
-    """A JSON integer, or its text when it is absurdly long."""
-    return int(text) if len(text) <= MAX_INT_DIGITS else text
 
 
 class _SafeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
@@ -56,14 +52,10 @@ _SafeLoader.add_constructor(_TIMESTAMP, _SafeLoader._scalar_text)
 _SafeLoader.add_constructor("tag:yaml.org,2002:binary", _SafeLoader._scalar_text)
 _SafeLoader.add_constructor("tag:yaml.org,2002:int", _SafeLoader._int)
 
-_PLAIN = re.compile(r"[A-Za-z_][\w.\-]*")
+PLAIN = re.compile(r"[A-Za-z_][\w.\-]*")  # a word YAML reads as text
 _FLOW_WORDS = re.compile(r"\[([\w.\- ,]*)\]")
 _YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"}
 MAX_DEPTH = 64
-# One decoder for every value: json.loads(text, strict=False) builds a new one per call.
-# Not strict: raw control characters inside strings are data too.
-# Integers too long for int() (over 4,300 digits) stay text: a value, not a crash.
-_JSON = json.JSONDecoder(strict=False, parse_int=_int_or_text)
 
 
 def _closing_line(text: str, first_end: int) -> Optional[int]:
@@ -86,7 +78,8 @@ def front_matter_lines(text: str) -> list[str]:
     if text.startswith("\ufeff"):
         text = text[1:]
     first_end = text.find("\n")
-    first_cr = text.find("\r")
+    # Only the first line can tell (a scan of the whole page cost 4 ms per 100k specs).
+    first_cr = text.find("\r", 0, len(text) if first_end == -1 else first_end)
     if first_cr != -1 and (first_end == -1 or first_cr < first_end - 1):
         # Lines that end in a lone CR (classic Mac): read as lines all the same.
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -178,10 +171,10 @@ def decode_value(key: str, text: str, line: int) -> Any:
             raise PageError(f"{key} is nested too deeply", line) from None
         except json.JSONDecodeError as error:
             json_error = (error.msg, error.colno)
-    if _PLAIN.fullmatch(stripped) and stripped.lower() not in _YAML_WORDS:
+    if PLAIN.fullmatch(stripped) and stripped.lower() not in _YAML_WORDS:
         return stripped
     words = _FLOW_WORDS.fullmatch(stripped)
-    if words and all(_PLAIN.fullmatch(w.strip()) for w in words.group(1).split(",") if w.strip()):
+    if words and all(PLAIN.fullmatch(w.strip()) for w in words.group(1).split(",") if w.strip()):
         return [w.strip() for w in words.group(1).split(",") if w.strip()]
     document = f"{key}:{text}"
     try:

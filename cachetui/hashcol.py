@@ -3,8 +3,10 @@
 A million hashes as Python strings cost ~90 MB, their tarball URLs ~230 MB. Here a hash is 32
 bytes of a fixed-width numpy array (``S32``), and a tarball URL is a code into a table of
 templates: the URL with the spec's own hash cut out, which specs of one package, version,
-compiler and architecture share. Values that do not fit (a hash that is not short ASCII text,
-bad data kept as given) are kept aside whole, so every value comes back exactly as read.
+compiler and architecture share (a fresh parse keeps its URLs as read until its index cache is
+written: see ``CatalogBuilder.tarball_tail``). Values that do not fit (a hash that is not short
+ASCII text, bad data kept as given) are kept aside whole, so every value comes back exactly as
+read.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from typing import Optional, Union, overload
 
 import numpy as np
 
+from .rows import HASH_WIDTH as WIDTH
 from .tarballs import Template, template, untemplate  # noqa: F401 - part of this API
 
-WIDTH = 32
 # A tarball template: None (no tarball), (url,) (its hash is not in it), (head, tail).
 
 
@@ -103,19 +105,27 @@ class Hashes(Sequence):
 
 
 class Tarballs(Sequence):
-    """Every spec's tarball URL, rebuilt from a template (per code) and the spec's hash."""
+    """Every spec's tarball URL: for the first ``len(codes)`` specs rebuilt from a template
+    (per code) and the spec's hash, for the specs after them (``tail``) as read."""
 
-    __slots__ = ("codes", "templates", "hashes")
+    __slots__ = ("codes", "templates", "hashes", "tail")
 
-    def __init__(self, codes: np.ndarray, templates: list[Template], hashes: Hashes) -> None:
+    def __init__(self, codes: np.ndarray, templates: list[Template], hashes: Hashes,
+                 tail: Sequence[Optional[str]] = ()) -> None:  # fmt: skip
         self.codes = codes
         self.templates = templates
         self.hashes = hashes
+        self.tail = tail
 
     def __len__(self) -> int:
-        return len(self.codes)
+        return len(self.codes) + len(self.tail)
 
     def __getitem__(self, index: int) -> Optional[str]:  # type: ignore[override]
+        head = len(self.codes)
+        if index < 0:
+            index += len(self)
+        if index >= head:
+            return self.tail[index - head]
         shape = self.templates[self.codes[index]]
         return shape if shape is None else untemplate(shape, self.hashes[index])
 

@@ -158,6 +158,7 @@ def load(
     max_download_mb: float = DEFAULT_MAX_DOWNLOAD_MB,
     download_deadline: float = DEFAULT_DOWNLOAD_DEADLINE,
     tags: Optional[Mapping[str, str]] = None,
+    jobs: int = 1,
 ) -> LoadResult:
     """Load every page, index and mirror under ``paths`` into a catalog. With ``cache``, a
     folder's parsed pages are kept on disk and only changed files are parsed again; call
@@ -166,9 +167,10 @@ def load(
     A download stops at ``max_download_mb`` (and an index inflates to no more) and at
     ``download_deadline`` seconds; without ``cache`` the download cache is not used either.
     ``tags`` gives some inputs a tag of their own (e.g. a configured mirror its name), over
-    ``tag``; such an input is loaded and cached on its own."""
+    ``tag``; such an input is loaded and cached on its own. ``jobs`` > 1 parses a folder's
+    pages in that many worker processes (``parallel``), with the same result."""
     options = IndexOptions(tag, timeout, status, max_download_mb, download_deadline, cache)
-    result = _load(paths, progress, max_bytes, options, cache, dict(tags or {}))
+    result = _load(paths, progress, max_bytes, options, cache, dict(tags or {}), jobs)
     if build:
         result.catalog  # noqa: B018 - built now, under the caller's GC policy
     return result
@@ -183,7 +185,8 @@ class _Planned:
 
 
 def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: int,
-          options: IndexOptions, use_cache: bool, tags: dict[str, str]) -> LoadResult:  # fmt: skip
+          options: IndexOptions, use_cache: bool, tags: dict[str, str],
+          jobs: int = 1) -> LoadResult:  # fmt: skip
     from . import indexcache
     from .discovery import load_units
 
@@ -202,21 +205,28 @@ def _load(paths: Sequence[PathLike], progress: Optional[Progress], max_bytes: in
         total += len(todo)
     done = [0]
 
-    def tick() -> None:
-        done[0] += 1
-        if progress is not None and (done[0] % PROGRESS_EVERY == 0 or done[0] == total):
+    def tick(files: int = 1) -> None:
+        before, done[0] = done[0], min(done[0] + files, total)
+        if progress is not None and (done[0] // PROGRESS_EVERY > before // PROGRESS_EVERY
+                                     or done[0] == total):  # fmt: skip
             progress(done[0], total)
 
     result = LoadResult(inputs=inputs)
     for item in planned:
         plan, found = item.plan, item.unit.found
         builder = plan.builder if plan is not None else CatalogBuilder()
-        parser = Parser(builder, max_bytes, item.options)
-        if plan is not None:
-            plan.seed(parser)
-        for item_path, explicit in item.todo:
-            tick()
-            parser.parse(item_path, explicit)
+        parser: Any = None
+        if jobs > 1:
+            from .parallel import parse_in_workers
+
+            parser = parse_in_workers(builder, item.todo, max_bytes, item.options, jobs, tick)
+        if parser is None:
+            parser = Parser(builder, max_bytes, item.options)
+            if plan is not None:
+                plan.seed(parser)
+            for item_path, explicit in item.todo:
+                tick()
+                parser.parse(item_path, explicit)
         kinds = dict(plan.kinds) if plan is not None else {}
         kinds.update(parser.kinds)
         # Once each: a walk and a page may both report a file (a spec file that is a FIFO).

@@ -12,6 +12,7 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Optional, Union
 
 from .builder import CatalogBuilder
@@ -112,7 +113,7 @@ def decode(data: bytes) -> tuple[str, Optional[str], Optional[int]]:
 def _check_hashes(page: PageData, seen_in_tag: set[str]) -> None:
     """Report a hash listed twice in a page, or also on another page of the same tag (a hash
     in several tags is normal: releases share binaries). Both copies are kept."""
-    hashes = [row[HASH] for row in page.specs if row[HASH]]
+    hashes = list(filter(None, map(itemgetter(HASH), page.specs)))
     unique = set(hashes)
     if len(unique) < len(hashes):
         repeated = sorted(h for h, n in Counter(hashes).items() if n > 1)
@@ -155,6 +156,9 @@ class Parser:
         self.kinds: dict[str, str] = {}  # path -> "page", "index", "not-page" or "error"
         self.legacy_seen: dict[tuple[str, str, str], tuple[str, set[SpecRow]]] = {}
         self.hashes_of_tag: dict[str, set[str]] = {}
+        from .fastpage import canonical_page  # msgspec: imported by the loading thread
+
+        self._canonical = canonical_page
 
     def parse(self, path: str, explicit: bool) -> None:
         """Parse one file. Whatever goes wrong costs this file alone: what it added to the
@@ -182,7 +186,8 @@ class Parser:
             self.problems.append(problem)
 
     def _parse(self, path: str, explicit: bool) -> str:
-        if is_url(path) or os.path.isdir(path):
+        # A walked file is a regular file (``discovery`` checked): no stat() again.
+        if explicit and (is_url(path) or os.path.isdir(path)):
             return self._index(path)
         index_named = index_name(path)
         data = read_file(path, explicit or index_named, self.max_bytes)
@@ -197,7 +202,7 @@ class Parser:
         ):
             return self._index(path)
         text, note, note_line = decode(data)
-        page = parse_page(text, path)
+        page = self._canonical(text) or parse_page(text, path)
         if page.era == "legacy":
             key = (page.tag, page.title, os.path.dirname(path))
             first, seen = self.legacy_seen.setdefault(key, (path, set()))
@@ -210,7 +215,8 @@ class Parser:
             seen.update(fresh)
             page.specs = fresh
         _check_hashes(page, self.hashes_of_tag.setdefault(page.tag, set()))
-        self.builder.start_page(page.title, page.tag, path, page.meta, page.era)
+        meta = page.meta if page.meta_text is None else page.meta_text
+        self.builder.start_page(page.title, page.tag, path, meta, page.era)
         self.builder.add_rows(page.specs)
         record = self.builder.pages[-1]
         for message in meta_disagreements(page.meta, record.count, record.specs_by_stack):

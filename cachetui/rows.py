@@ -16,6 +16,7 @@ FIELDS = (
     "tarball",
 )  # fmt: skip
 HASH, VERSIONS, COMPILER, OS, PLATFORM, TARGET, VARIANTS, STACKS, SIZE, TARBALL = range(10)
+HASH_WIDTH = 32  # a Spack hash: 32 base-32 characters (the catalog's fixed-width column)
 # The fields the builder stores as codes into a table of distinct values, with their index.
 CODED_FIELDS = (
     ("versions", VERSIONS),

@@ -49,6 +49,7 @@ class LoadOptions:
     download_deadline: float = DEFAULT_DOWNLOAD_DEADLINE
     tags: tuple[tuple[str, str], ...] = ()  # (path, tag): inputs with a tag of their own
     installed: Optional[frozenset] = None  # hashes installed in the user's Spack, when known
+    jobs: int = 1  # worker processes for parsing (``--jobs``)
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ class LoadSession:
                     timeout=options.timeout, status=status, cache=options.use_cache,
                     build=build, max_download_mb=options.max_download_mb,
                     download_deadline=options.download_deadline,
-                    tags=dict(options.tags))  # fmt: skip
+                    tags=dict(options.tags), jobs=options.jobs)  # fmt: skip
 
     def load_all(self) -> LoadResult:
         """Every path at once (or the CLI's preload, once done). Runs in the loading thread;

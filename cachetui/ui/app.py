@@ -58,13 +58,14 @@ class CacheApp(App[Optional[str]]):
                  max_download_mb: float = DEFAULT_MAX_DOWNLOAD_MB,
                  download_deadline: float = DEFAULT_DOWNLOAD_DEADLINE,
                  host: Optional[Host] = None, tags: Optional[Mapping[str, str]] = None,
-                 installed: Optional[frozenset] = None,
+                 installed: Optional[frozenset] = None, jobs: int = 1,
                  settings: Optional[Settings] = None, offer_spack: bool = False) -> None:  # fmt: skip
         super().__init__()
         options = LoadOptions(max_bytes=max_bytes, tag=tag, timeout=timeout,
                               use_cache=use_cache, lazy=lazy, max_download_mb=max_download_mb,
                               download_deadline=download_deadline,
-                              tags=tuple((tags or {}).items()), installed=installed)  # fmt: skip
+                              tags=tuple((tags or {}).items()), installed=installed,
+                              jobs=jobs)  # fmt: skip
         # What the CLI already started or found: the load of ``paths`` under way, or the tag
         # groups of a big checkout (else the session looks for them itself).
         self.session = LoadSession(paths, options, preload=preload, groups=groups)
