@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 
 from conftest import ROOT, SEEDS
 from tmuxhelpers import Tmux, cachetui_command, requires_tmux
@@ -64,6 +66,63 @@ def test_cut_values_end_in_an_ellipsis_and_the_row_shows_in_80x24():
         screen = term.wait_for("‹")
         header = next(line for line in screen.splitlines() if " hash " in line)
         assert "package" in header and "variants" in header  # pinned, and scrolled right
+        term.keys("q")
+        term.wait_exit()
+    finally:
+        term.close()
+
+
+def _synthetic_checkout(root: Path, specs: int, tags: int) -> Path:
+    """A site checkout made by the benchmark's generator (``bench/synth.py``)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from synth import generate
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    generate(str(root), specs, seed=1, tags=tags)
+    return root
+
+
+def test_where_a_hash_comes_from_on_a_100k_checkout_in_80x24(tmp_path):
+    """Issue #15's walk: a lazily loaded checkout of 100k specs in many tags; `#` a hash of a tag
+    not loaded yet; every tag that has it is listed, in the jump list and in the detail panel;
+    one `spack install` line for two selected specs reaches the terminal's clipboard."""
+    checkout = _synthetic_checkout(tmp_path / "site", 100_000, 10)
+    cache = checkout / "_cache"
+    # The same binary in three tags, as consecutive develop snapshots have it: one package page
+    # of a tag copied into two others, each copy naming its own tag.
+    source_tag = sorted(p.name for p in cache.iterdir() if p.name.startswith("develop-"))[-1]
+    page = sorted((cache / source_tag).glob("*/specs.md"))[0]
+    for tag in ("develop", "develop-2023-01-08"):
+        copy = cache / tag / "zz-copied" / "specs.md"
+        copy.parent.mkdir()
+        copy.write_text(page.read_text().replace(f"[package, {source_tag}]", f"[package, {tag}]"))
+    full_hash = load([str(page)]).catalog.spec(0).hash
+    assert full_hash and len(load([str(checkout)]).catalog.by_hash(full_hash)) == 3
+
+    term = Tmux(cachetui_command(str(checkout)), 80, 24, cwd=str(ROOT))
+    try:
+        term.wait_for("none loaded yet", timeout=60)  # lazy: the tag list, nothing parsed
+        term.keys("#")
+        term.type(full_hash[:8])
+        # `#` loads every tag first, then lists each copy with its tag
+        term.wait_for(full_hash[:7], timeout=120)
+        for tag in ("develop", "develop-2023-01-08", source_tag):
+            term.wait_for(f"  {tag}  ", timeout=120)
+        term.keys("Enter")
+        term.wait_for(f"spack install /{full_hash}", timeout=30)
+        term.keys("Enter", "End")  # into the detail panel, to its end
+        # the detail's "where this hash lives (3)" list: one line per copy, its tag and stacks
+        # (at 80x24 the panel shows the last copies; k scrolls up to the first)
+        for tag in (source_tag, "develop-2023-01-08"):
+            term.wait_for(f"▕   {tag}  ")
+        term.keys("k", "k", "k", "k")
+        term.wait_for("▕   develop  ")
+        term.keys("BTab")  # back to the table
+        term.keys("space", "space", "y")
+        term.wait_for("Copied: spack install")
+        copied = term.buffer()
+        assert re.fullmatch(rf"spack install /{full_hash} /[a-z2-7]{{32}}", copied), copied
         term.keys("q")
         term.wait_exit()
     finally:
