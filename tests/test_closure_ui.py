@@ -13,7 +13,8 @@ import pytest
 from apphelpers import messages, settle
 from conftest import page_text, spec_entry
 from test_closure import LINK, RUN, h, record, write_index
-from test_spack_cli import LIBELF_7, FakeSpack
+from test_spack_cli import LIBELF_7
+from test_spack_cli import spack as spack  # noqa: PLC0414 - the fixture, used by name
 
 from cachetui.cli import browse_parser, main, offers_spack
 from cachetui.deptree import dependency_nodes, why_paths
@@ -412,17 +413,6 @@ def test_closures_of_a_replaced_catalog_stop(graph):
 
 
 # -- the user's Spack, offered on the seeds ------------------------------------------------------
-
-
-@pytest.fixture
-def spack(tmp_path, monkeypatch) -> FakeSpack:
-    fake = FakeSpack(tmp_path)
-    for name in ("SPACK_USER_CONFIG_PATH", "SPACK_DISABLE_LOCAL_CONFIG"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SPACK_ROOT", str(fake.root))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("SPACK_SYSTEM_CONFIG_PATH", str(tmp_path / "no-system"))
-    return fake
 
 
 def test_no_path_offers_spack_a_path_or_spack_does_not():
