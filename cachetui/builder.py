@@ -54,6 +54,16 @@ class PageRecord:
         return json.dumps(self.meta_source, ensure_ascii=False)
 
 
+class FrozenTable:
+    """A table of values read from the index cache, as read (e.g. a ``hashcol.TemplateTable``):
+    nothing is decoded until looked at. ``CatalogBuilder.thaw`` makes it an ``Interner``."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: Any) -> None:
+        self.values = values
+
+
 class CatalogBuilder:
     """Collects specs page by page, then freezes them into a ``Catalog``."""
 
@@ -72,6 +82,19 @@ class CatalogBuilder:
     def __len__(self) -> int:
         return len(self.hashes)
 
+    def thaw(self) -> None:
+        """Columns read from the index cache are read-only views of the mapped file: copied
+        into growable arrays before specs are added or removed (only when pages changed)."""
+        if isinstance(self.tarball_table, FrozenTable):
+            table = Interner()
+            table.values = list(self.tarball_table.values)
+            table.index = {value: code for code, value in enumerate(table.values)}
+            self.tarball_table = table
+        for name in CODED:
+            self.codes[name] = _growable("i", self.codes[name])
+        self.sizes = _growable("q", self.sizes)
+        self.tarball_codes = _growable("i", self.tarball_codes)
+
     def _hash_list(self) -> list[str]:
         """The hashes as a list that can grow (a read or built builder keeps ``Hashes``)."""
         if not isinstance(self.hashes, list):  # ``Hashes``: numpy, imported only once built
@@ -86,6 +109,7 @@ class CatalogBuilder:
         """Append ``other``'s specs after these, re-coding its values into these tables."""
         import numpy as np
 
+        self.thaw()
         offset = len(self.hashes)
         pairs = [(self.tables[name], other.tables[name], self.codes[name], other.codes[name])
                  for name in CODED]  # fmt: skip
@@ -102,7 +126,7 @@ class CatalogBuilder:
             if len(codes):
                 mine.frombytes(lut[codes].astype(np.int32).tobytes())
         self._hash_list().extend(other.hashes)
-        self.sizes.extend(other.sizes)
+        self.sizes.frombytes(np.asarray(other.sizes, dtype=np.int64).tobytes())
         self.deps.extend(other.deps)
         for page in other.pages:  # copies: ``other`` stays as it was (a cache may still save it)
             self.pages.append(PageRecord(page.package, page.tag, page.source, page.meta_source,
@@ -153,6 +177,7 @@ class CatalogBuilder:
         """Forget the specs and pages added since ``mark`` (a file that failed half way);
         values already interned stay in the tables, unused."""
         specs, pages = mark
+        self.thaw()
         for name in CODED:
             del self.codes[name][specs:]
         del self._hash_list()[specs:]
@@ -164,6 +189,7 @@ class CatalogBuilder:
     def start_page(
         self, package: str, tag: str, source: str, meta: dict[str, Any], era: str
     ) -> None:
+        self.thaw()
         self.pages.append(PageRecord(package, tag, source, meta, era, start=len(self.hashes)))
 
     def add_rows(self, rows: list[SpecRow], deps: Optional[list[tuple]] = None) -> None:
@@ -201,3 +227,11 @@ class CatalogBuilder:
             self.tarball_codes.extend([codes.get(s_) if s_ in codes else code(s_) for s_ in shapes])
         self.deps.extend(deps if deps is not None else [()] * len(rows))
         page.count += len(rows)
+
+
+def _growable(typecode: str, column: Any) -> array:
+    if isinstance(column, array):
+        return column
+    grown = array(typecode)
+    grown.frombytes(memoryview(column).cast("B"))
+    return grown

@@ -367,17 +367,25 @@ def empty_catalog() -> Catalog:
     return Catalog([], columns, [], np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64))
 
 
+def _frozen(column: Any, dtype: type) -> np.ndarray:
+    """A builder's column as numpy: the mapped cache column as it is (read-only, no copy), or a
+    copy of a growing ``array`` (the builder may still grow it, which a view would forbid)."""
+    if isinstance(column, np.ndarray):
+        return column
+    return np.frombuffer(column, dtype=dtype).copy()
+
+
 def build_catalog(builder: CatalogBuilder) -> Catalog:
     """Freeze a builder's columns into numpy arrays."""
     columns = {
-        name: Column(name, np.frombuffer(codes, dtype=np.int32).copy(), builder.tables[name].values)
+        name: Column(name, _frozen(codes, np.int32), builder.tables[name].values)
         for name, codes in builder.codes.items()
     }
     counts = np.array([page.count for page in builder.pages], dtype=np.int64)
     page_of = np.repeat(np.arange(len(builder.pages), dtype=np.int32), counts)
-    sizes = np.frombuffer(builder.sizes, dtype=np.int64).copy()
+    sizes = _frozen(builder.sizes, np.int64)
     # The builder keeps the compact hashes too: its lists would double them (it may be saved).
     hashes = builder.hashes = Hashes.of(builder.hashes)
-    tarball_codes = np.frombuffer(builder.tarball_codes, dtype=np.int32).copy()
+    tarball_codes = _frozen(builder.tarball_codes, np.int32)
     tarballs = Tarballs(tarball_codes, builder.tarball_table.values or [None], hashes)
     return Catalog(hashes, columns, builder.pages, page_of, sizes, tarballs, builder.deps)

@@ -102,12 +102,79 @@ class Hashes(Sequence):
         return int(self.raw.nbytes)
 
 
+NO_TARBALL, WHOLE = -2, -1  # a template's cut: no tarball, or a URL without the hash in it
+
+
+def _text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8", "surrogatepass")  # bad data kept as given comes back as given
+    except UnicodeDecodeError:  # a forged file: shown, never a crash
+        return raw.decode("utf-8", "replace")
+
+
+class TemplateTable(Sequence):
+    """Tarball templates as one UTF-8 text and offsets (numpy arrays: in the index cache file,
+    mapped), each made into its tuple when looked at. 1M specs of the synthetic corpus have
+    650k distinct templates: as tuples of two strings they took ~170 MB of the warm browser."""
+
+    __slots__ = ("text", "bounds", "cuts")
+
+    def __init__(self, text: np.ndarray, bounds: np.ndarray, cuts: np.ndarray) -> None:
+        self.text = text  # uint8: every template's bytes, one after another
+        self.bounds = bounds  # int64, one more than templates: where each starts and ends
+        self.cuts = cuts  # int64: where the hash goes, from the template's start (or the above)
+
+    @classmethod
+    def pack(cls, templates: Sequence[Template]) -> TemplateTable:
+        if isinstance(templates, TemplateTable):
+            return templates
+        parts: list[bytes] = []
+        cuts = []
+        for shape in templates:
+            if shape is None:
+                parts.append(b"")
+                cuts.append(NO_TARBALL)
+            elif len(shape) == 1:
+                parts.append(shape[0].encode("utf-8", "surrogatepass"))
+                cuts.append(WHOLE)
+            else:
+                head = shape[0].encode("utf-8", "surrogatepass")
+                parts.append(head + shape[1].encode("utf-8", "surrogatepass"))
+                cuts.append(len(head))
+        bounds = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)), out=bounds[1:])
+        text = np.frombuffer(b"".join(parts), dtype=np.uint8)
+        return cls(text, bounds, np.array(cuts, dtype=np.int64))
+
+    def check(self) -> None:
+        """ValueError unless the offsets fit the text (a forged cache file)."""
+        bounds, cuts = self.bounds, self.cuts
+        if len(bounds) != len(cuts) + 1 or bounds[0] != 0 or bounds[-1] != len(self.text):
+            raise ValueError("tarball templates do not fit their text")
+        lengths = np.diff(bounds)
+        if (lengths < 0).any() or (cuts < NO_TARBALL).any() or (cuts > lengths).any():
+            raise ValueError("tarball templates do not fit their text")
+
+    def __len__(self) -> int:
+        return len(self.cuts)
+
+    def __getitem__(self, code: int) -> Template:  # type: ignore[override]
+        cut = int(self.cuts[code])
+        if cut == NO_TARBALL:
+            return None
+        raw = self.text[int(self.bounds[code]) : int(self.bounds[code + 1])].tobytes()
+        return (_text(raw),) if cut == WHOLE else (_text(raw[:cut]), _text(raw[cut:]))
+
+    def __iter__(self) -> Iterator[Template]:
+        return (self[code] for code in range(len(self)))
+
+
 class Tarballs(Sequence):
     """Every spec's tarball URL, rebuilt from a template (per code) and the spec's hash."""
 
     __slots__ = ("codes", "templates", "hashes")
 
-    def __init__(self, codes: np.ndarray, templates: list[Template], hashes: Hashes) -> None:
+    def __init__(self, codes: np.ndarray, templates: Sequence[Template], hashes: Hashes) -> None:
         self.codes = codes
         self.templates = templates
         self.hashes = hashes
