@@ -59,10 +59,10 @@ def read_columns(
     """The document and the arrays (read-only views of a mapping) of an open cache file.
     ``expected`` gives the dtype of every array name a reader accepts: any other name or dtype,
     a misaligned or overlapping offset, or a length past the end is ``CacheInvalid``."""
-    size = os.fstat(handle.fileno()).st_size
-    if size < PREFIX.size:
-        raise CacheInvalid("unreadable (truncated)")
-    with handle:  # the mapping keeps its own reference to the file
+    with handle:  # closed here: the mapping keeps its own reference to the file
+        size = os.fstat(handle.fileno()).st_size
+        if size < PREFIX.size:
+            raise CacheInvalid("unreadable (truncated)")
         mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     magic, doc_at, doc_length = PREFIX.unpack_from(mapped, 0)
     if magic != MAGIC:
