@@ -152,12 +152,14 @@ class Catalog:
         return self._packages
 
     def _build_packages(self) -> dict[tuple[str, str], Package]:
+        from .builder import PageMeta
+
         packages: dict[tuple[str, str], Package] = {}
         for page in self.pages:
             key = (page.tag, page.package)
             package = packages.get(key)
             if package is None:
-                package = packages[key] = Package(page.package, page.tag, meta=page.meta)
+                package = packages[key] = Package(page.package, page.tag, meta=PageMeta(page))
             package.num_specs += page.count
             for stack, count in page.specs_by_stack.items():
                 package.specs_by_stack[stack] = package.specs_by_stack.get(stack, 0) + count
