@@ -87,8 +87,10 @@ async def main():
             before = len(applied)
             t = time.perf_counter()
             await pilot.press(key)
-            while len(applied) == before:
+            while len(applied) == before and time.perf_counter() - t < 60:
                 await asyncio.sleep(0.001)
+            if len(applied) == before:
+                raise SystemExit(f"no view applied after {{key!r}}")
             await pilot.pause(0.05)
             times.append(frame_after(applied[before]) - t)
         return times
@@ -97,15 +99,22 @@ async def main():
     async with app.run_test(size=(160, 48)) as pilot:
         tree = app.query_one(PackageTree)
         table = app.query_one(SpecTable)
-        while len(tree.root.children) < 2 or table.row_count == 0:
-            await asyncio.sleep(0.02)
+        while len(tree.root.children) < 2:
+            await asyncio.sleep(0.01)
         await pilot.pause()
-        out["first_paint_s"] = frame_after(applied[-1] if applied else 0) - started
+        out["tag_list_s"] = time.perf_counter() - started
         out["tags"] = len(tree.root.children)
+        await pilot.press("down", "down")  # the first tag: its rows are the first paint
+        label = tree.cursor_node.data.scope.tag
+        while label in app.session.pending_tags() or table.row_count == 0:
+            await asyncio.sleep(0.01)
+        out["first_paint_s"] = frame_after(time.perf_counter()) - started
         out["first_tag_rows"] = table.row_count
         await pilot.press("slash")
         one = await keys(list("gcc"))
-        await pilot.press("escape")
+        await keys(["backspace"] * 3)
+        table.focus()
+        await pilot.pause()
         t = time.perf_counter()
         await pilot.press("a", "slash", *"%gcc@13")
         typed = time.perf_counter()
@@ -122,7 +131,12 @@ async def main():
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(out))
 
-asyncio.run(main())
+try:
+    asyncio.run(main())
+except BaseException:
+    import traceback
+    traceback.print_exc()
+    raise SystemExit(1)
 """
 
 

@@ -127,31 +127,9 @@ class CatalogBuilder:
 
     def merge(self, other: CatalogBuilder) -> None:
         """Append ``other``'s specs after these, re-coding its values into these tables."""
-        import numpy as np
+        from .buildermerge import merge_into  # numpy: not needed to parse
 
-        self.thaw()
-        offset = len(self.hashes)
-        pairs = [(self.tables[name], other.tables[name], self.codes[name], other.codes[name])
-                 for name in CODED]  # fmt: skip
-        pairs.append((self.tarball_table, other.tarball_table, self.tarball_codes,
-                      other.tarball_codes))  # fmt: skip
-        for table, theirs, mine, their_codes in pairs:
-            values = theirs.values
-            # Lookups in C; only values new to this table take the slow road.
-            found = list(map(table.index.get, values))
-            if None in found:
-                found = [table.code(v) if c is None else c for c, v in zip(found, values)]
-            lut = np.array(found or [0], dtype=np.int32)
-            codes = np.frombuffer(their_codes, dtype=np.int32)
-            if len(codes):
-                mine.frombytes(lut[codes].astype(np.int32).tobytes())
-        self._hash_list().extend(other.hashes)
-        self.sizes.frombytes(np.asarray(other.sizes, dtype=np.int64).tobytes())
-        self.deps.extend(other.deps)
-        for page in other.pages:  # copies: ``other`` stays as it was (a cache may still save it)
-            self.pages.append(PageRecord(page.package, page.tag, page.source, page.meta_source,
-                                         page.era, page.start + offset, page.count,
-                                         page.specs_by_stack))  # fmt: skip
+        merge_into(self, other)
 
     def subset(self, keep_sources: set[str]) -> CatalogBuilder:
         """A builder with only the pages whose source is in ``keep_sources`` (same tables)."""

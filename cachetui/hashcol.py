@@ -9,6 +9,7 @@ bad data kept as given) are kept aside whole, so every value comes back exactly 
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
 from typing import Optional, Union, overload
 
@@ -167,6 +168,34 @@ class TemplateTable(Sequence):
 
     def __iter__(self) -> Iterator[Template]:
         return (self[code] for code in range(len(self)))
+
+
+class TemplateChain(Sequence):
+    """Several template tables one after another (the lazy tags of a site index, merged):
+    none copied, each still decoded only when looked at."""
+
+    __slots__ = ("tables", "starts")
+
+    def __init__(self, tables: Sequence[Sequence[Template]]) -> None:
+        self.tables: list[Sequence[Template]] = []
+        for table in tables:  # a chain in a chain: flattened
+            self.tables += table.tables if isinstance(table, TemplateChain) else [table]
+        self.starts = [0]
+        for table in self.tables:
+            self.starts.append(self.starts[-1] + len(table))
+
+    def __len__(self) -> int:
+        return self.starts[-1]
+
+    def __getitem__(self, code: int) -> Template:  # type: ignore[override]
+        if not 0 <= code < len(self):
+            raise IndexError(code)
+        part = bisect.bisect_right(self.starts, code) - 1
+        return self.tables[part][code - self.starts[part]]
+
+    def __iter__(self) -> Iterator[Template]:
+        for table in self.tables:
+            yield from table
 
 
 class Tarballs(Sequence):

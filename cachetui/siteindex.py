@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .loader import LoadResult
 
 MANIFEST = "cachetui-index.json"
+COUNTS = ("files_read", "pages", "not_pages")
 
 
 def _key(paths: Sequence[str]) -> Input:
@@ -68,20 +69,38 @@ def open_snapshot(paths: Sequence[str], max_bytes: int, tag: Optional[str]) -> O
         return None
     from .loader import LoadResult
 
+    paths = [os.fspath(p) for p in paths]
     try:
         manifest = _manifest(folder)
-        key = _key([os.fspath(p) for p in paths])
-        target = cache_file(key, max_bytes, tag, folder=folder)
-        _files, problems, builder = read(target, key)
     except CacheInvalid:
         return None
-    entry = manifest.get("loads", {}).get(target.name, {})
-    counts = {name: entry.get(name) if type(entry.get(name)) is int else 0
-              for name in ("files_read", "pages", "not_pages")}  # fmt: skip
+    # The load as built, or else each path as built (several lazy tags asked for at once).
+    candidates = [[paths]] + ([[[p] for p in paths]] if len(paths) > 1 else [])
+    for keys in candidates:
+        try:
+            found = [_read(folder, manifest, key, max_bytes, tag) for key in keys]
+        except CacheInvalid:
+            continue
+        break
+    else:
+        return None
+    problems = [problem for part in found for problem in part[0]]
+    counts = {name: sum(part[2][name] for part in found) for name in COUNTS}
     note = (f"site index {folder} (built {manifest['built']}): a snapshot, pages changed since"
             " are not shown until it is built again")  # fmt: skip
-    return LoadResult(problems=problems, inputs=[os.fspath(p) for p in paths], **counts,
-                      cache_notes=[note], parts=[builder])  # fmt: skip
+    return LoadResult(problems=problems, inputs=paths, **counts, cache_notes=[note],
+                      parts=[part[1] for part in found])  # fmt: skip
+
+
+def _read(folder: Path, manifest: dict, paths: Sequence[str], max_bytes: int,
+          tag: Optional[str]) -> tuple[list, CatalogBuilder, dict[str, int]]:  # fmt: skip
+    key = _key(paths)
+    target = cache_file(key, max_bytes, tag, folder=folder)
+    _files, problems, builder = read(target, key)
+    entry = manifest.get("loads", {}).get(target.name, {})
+    entry = entry if isinstance(entry, dict) else {}
+    counts = {name: entry[name] if type(entry.get(name)) is int else 0 for name in COUNTS}
+    return problems, builder, counts
 
 
 def build(paths: Sequence[str], out: Path, max_bytes: int, tag: Optional[str],

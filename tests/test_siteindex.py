@@ -140,3 +140,28 @@ def test_a_rebuild_replaces_the_index_and_drops_what_is_gone(site, index, capsys
     code, _out, _err = run_cli(capsys, "index", "build", str(site), "--out", str(index))
     assert code == 0 and not (index / "0123.cols").exists()
     assert all(oct(p.stat().st_mode)[-3:] == "644" for p in index.iterdir())
+
+
+def test_tags_merged_from_the_index_stay_mapped_and_give_the_same_specs(site, index, monkeypatch):
+    for page in site.rglob("specs.md"):  # era A pages: each spec has a tarball URL
+        tarball = ', "tarball": "https://x/h.spack"}'
+        page.write_text(
+            page.read_text().replace('"versions": ["1.0"]}', '"versions": ["1.0"]' + tarball)
+        )
+    plain = load([str(site)], cache=False)
+    assert {s.tarball for s in plain.catalog.specs()} == {"https://x/h.spack"}
+    monkeypatch.setenv("CACHETUI_INDEX", "")
+    from cachetui.siteindex import build
+
+    build([str(site)], index, 64 * 1024 * 1024, None)
+    monkeypatch.setenv("CACHETUI_INDEX", str(index))
+    session = LoadSession([str(site)])
+    session.start_lazy(session.tag_groups())
+    session.request_tags(TAGS, "")
+    catalogs = []
+    session.load_tags(lambda batch, combined, catalog: catalogs.append(catalog))
+    catalog = catalogs[-1]
+    assert type(catalog.tarballs.templates).__name__ == "TemplateChain"
+    assert "a snapshot" in session.lazy.combined(catalog).cache_notes[0]
+    got = sorted((s.hash, s.tarball, s.tag) for s in catalog.specs())
+    assert got == sorted((s.hash, s.tarball, s.tag) for s in plain.catalog.specs())
