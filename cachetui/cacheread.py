@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import stat
+from itertools import chain
 from pathlib import Path
 from typing import Any, Callable, Optional, Union
 
@@ -162,14 +163,25 @@ def _file_row(row: list) -> bool:
             and type(row[3]) is str)  # fmt: skip
 
 
-def _page_row(row: list) -> bool:
-    if len(row) != 7:
-        return False
-    package, tag, source, era, start, count, by_stack = row
-    return (type(package) is str and type(tag) is str and type(source) is str and era in ERAS
-            and _is_int(start) and _is_int(count) and start >= 0 and count >= 0
-            and isinstance(by_stack, dict)
-            and all(_is_int(n) and n >= 0 for n in by_stack.values()))  # fmt: skip
+def _only(values: Any, kind: type) -> bool:
+    """Every one of ``values`` is exactly of ``kind`` (a bool is no int): a set of types, in C."""
+    return set(map(type, values)) <= {kind}
+
+
+def _check_pages(rows: Any) -> None:
+    """Page rows, checked a field at a time (26k pages: 0.03 s, a row at a time 0.23 s)."""
+    if not isinstance(rows, list) or not all(type(r) is list and len(r) == 7 for r in rows):
+        raise _forged("pages")
+    if not rows:
+        return
+    package, tag, source, era, start, count, by_stack = zip(*rows)
+    if not (_only(package, str) and _only(tag, str) and _only(source, str) and _only(era, str)
+            and set(era) <= set(ERAS) and _only(start, int) and _only(count, int)
+            and min(start) >= 0 and min(count) >= 0 and _only(by_stack, dict)):  # fmt: skip
+        raise _forged("pages")
+    stacks = [n for counts in by_stack for n in counts.values()]
+    if not _only(stacks, int) or min(stacks, default=0) < 0:
+        raise _forged("pages")
 
 
 def _dependency(entry: Any) -> bool:
@@ -199,13 +211,13 @@ def _check_doc(doc: dict) -> None:
         values = tables.get(name)
         if not isinstance(values, list):
             raise _forged(f"table {name}")
-        for value in values:
-            if name in TUPLE_COLUMNS:
-                _check_texts(value, f"table {name}")
-            elif type(value) is not str:
+        if name in TUPLE_COLUMNS:  # lists of texts: checked all at once (43k variant sets)
+            if not _only(values, list) or not _only(chain.from_iterable(values), str):
                 raise _forged(f"table {name}")
+        elif not _only(values, str):
+            raise _forged(f"table {name}")
     _check_rows(doc.get("files"), "files", _file_row)
-    _check_rows(doc.get("pages"), "pages", _page_row)
+    _check_pages(doc.get("pages"))
     _check_rows(doc.get("deps"), "dependencies",
                 lambda r: len(r) == 2 and _is_int(r[0]) and 0 <= r[0] < specs
                 and isinstance(r[1], list) and all(map(_dependency, r[1])))  # fmt: skip
