@@ -129,6 +129,16 @@ class TemplateTable(Sequence):
     def pack(cls, templates: Sequence[Template]) -> TemplateTable:
         if isinstance(templates, TemplateTable):
             return templates
+        if isinstance(templates, TemplateChain) and all(
+            isinstance(t, TemplateTable) for t in templates.tables
+        ):  # tables read from index files: joined as they are, nothing decoded
+            tables = templates.tables
+            ends = np.cumsum([0] + [len(t.text) for t in tables])
+            bounds = [tables[0].bounds[:1] if tables else np.zeros(1, dtype=np.int64)]
+            bounds += [t.bounds[1:] + end for t, end in zip(tables, ends)]
+            return cls(np.concatenate([np.zeros(0, np.uint8)] + [t.text for t in tables]),
+                       np.concatenate(bounds).astype(np.int64),
+                       np.concatenate([np.zeros(0, np.int64)] + [t.cuts for t in tables]))  # fmt: skip
         parts: list[bytes] = []
         cuts = []
         for shape in templates:

@@ -117,21 +117,28 @@ def build(paths: Sequence[str], out: Path, max_bytes: int, tag: Optional[str],
     problems: list = []
     counts = {"files_read": 0, "pages": 0, "not_pages": 0}
 
-    def save(key_paths: Sequence[str], builder: CatalogBuilder, found: list, numbers: dict) -> None:
+    def save(key_paths: Sequence[str], builder: CatalogBuilder, found: list,
+             numbers: dict) -> Path:  # fmt: skip
         target = cache_file(_key(key_paths), max_bytes, tag, folder=out)
         write(target, _key(key_paths), {}, found, builder)
         loads[target.name] = {"paths": list(key_paths), "specs": len(builder), **numbers}
         if say is not None:
             say(f"{target.name}: {len(builder):,} specs of {', '.join(key_paths)[:120]}")
+        return target
 
     with made_to_last():
         for group_paths in [g.paths for g in groups] or [paths]:
             result = load(group_paths, max_bytes=max_bytes, tag=tag, cache=False, build=False)
             numbers = {name: getattr(result, name) for name in counts}
-            if groups:
-                save(group_paths, result.builder, result.problems, numbers)
-            whole.merge(result.builder)
-            problems += result.problems
+            found_problems = result.problems
+            part = result.builder
+            if groups:  # the whole is merged from the tags' files as written, mapped: each
+                # parsed tag is freed at once, its templates never decoded again
+                target = save(group_paths, part, result.problems, numbers)
+                part = read(target, _key(group_paths))[2]
+                del result
+            whole.merge(part)
+            problems += found_problems
             for name in counts:
                 counts[name] += numbers[name]
         save(paths, whole, problems, counts)

@@ -175,3 +175,17 @@ def test_reading_checks_the_arrays_it_is_given(tmp_path):
     for expected in ({"a": "<i4"}, {}):
         with open(path, "rb") as handle, pytest.raises(CacheInvalid, match="array a"):
             read_columns(handle, expected)
+
+
+def test_chained_tables_pack_by_joining_them():
+    from cachetui.hashcol import TemplateChain
+
+    first = TemplateTable.pack([None, ("a-", ".spack")])
+    second = TemplateTable.pack([("https://y/z.spack",), ("ü", "")])
+    chain = TemplateChain([first, TemplateChain([second])])
+    packed = TemplateTable.pack(chain)
+    packed.check()
+    assert list(packed) == list(chain) == list(first) + list(second)
+    assert chain[3] == ("ü", "") and len(chain) == 4
+    with pytest.raises(IndexError):
+        chain[4]
