@@ -165,3 +165,11 @@ def test_tags_merged_from_the_index_stay_mapped_and_give_the_same_specs(site, in
     assert "a snapshot" in session.lazy.combined(catalog).cache_notes[0]
     got = sorted((s.hash, s.tarball, s.tag) for s in catalog.specs())
     assert got == sorted((s.hash, s.tarball, s.tag) for s in plain.catalog.specs())
+
+
+def test_the_browser_load_report_says_the_index_is_a_snapshot(site, index, monkeypatch):
+    from cachetui.ui.screens.load_report import report_text
+
+    monkeypatch.setenv("CACHETUI_INDEX", str(index))
+    text = report_text(load([str(site)])).plain
+    assert "site index" in text and "a snapshot, pages changed since are not shown" in text
