@@ -250,12 +250,13 @@ class Catalog:
     # -- hashes ------------------------------------------------------------------------------
 
     def _hash_index(self) -> tuple[np.ndarray, np.ndarray]:
-        """The hashes in order (``S32``, or objects when some do not fit) and their ids."""
+        """The hashes to search (``S32`` as they are, searched through ``order``; objects in
+        order when some do not fit) and the ids in hash order. No sorted copy of the ``S32``
+        column: at 10M specs it would be 320 MB."""
         if self._sorted_hashes is None or self._hash_order is None:
             order = self.hashes.argsort()
-            raw = self.hashes.raw
             self._sorted_hashes = (
-                raw[order] if not self.hashes.odd
+                self.hashes.raw if not self.hashes.odd
                 else np.array(self.hashes.take(order), dtype=object)
             )  # fmt: skip
             self._hash_order = order
@@ -266,17 +267,17 @@ class Catalog:
         prefix = prefix.lstrip("/").strip().lower()
         if not prefix:
             return []
-        sorted_hashes, order = self._hash_index()
-        if sorted_hashes.dtype == object:
-            lo = bisect.bisect_left(sorted_hashes, prefix)
-            hi = bisect.bisect_left(sorted_hashes, prefix + "\U0010ffff", lo)
+        hashes, order = self._hash_index()
+        if hashes.dtype == object:
+            lo = bisect.bisect_left(hashes, prefix)
+            hi = bisect.bisect_left(hashes, prefix + "\U0010ffff", lo)
         else:
             if not prefix.isascii() or len(prefix) > WIDTH:
                 return []
             key = prefix.encode("ascii")
-            lo = int(np.searchsorted(sorted_hashes, key, side="left"))
+            lo = int(np.searchsorted(hashes, key, side="left", sorter=order))
             top = key + b"\xff" * (WIDTH - len(key))  # hashes that fit are ASCII
-            hi = int(np.searchsorted(sorted_hashes, top, side="right"))
+            hi = int(np.searchsorted(hashes, top, side="right", sorter=order))
         if limit is not None:
             hi = min(hi, lo + limit)
         return order[lo:hi].tolist()
