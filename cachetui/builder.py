@@ -125,11 +125,12 @@ class CatalogBuilder:
         shape = self.tarball_table.values[self.tarball_codes[index]]
         return None if shape is None else template_text(shape, self.hashes[index])
 
-    def merge(self, other: CatalogBuilder) -> None:
-        """Append ``other``'s specs after these, re-coding its values into these tables."""
+    def merge(self, *others: CatalogBuilder) -> None:
+        """Append the specs of ``others`` after these, re-coding their values into these
+        tables (``buildermerge``)."""
         from .buildermerge import merge_into  # numpy: not needed to parse
 
-        merge_into(self, other)
+        merge_into(self, list(others))
 
     def subset(self, keep_sources: set[str]) -> CatalogBuilder:
         """A builder with only the pages whose source is in ``keep_sources`` (same tables)."""

@@ -40,45 +40,62 @@ def _lut(table: Any, values: Any) -> np.ndarray:
     return np.array(found or [0], dtype=np.int32)
 
 
-def _hashes(mine: Any, theirs: Any) -> Any:
-    if isinstance(theirs, Hashes) and (isinstance(mine, Hashes) or not len(mine)):
-        if not len(mine):
-            return theirs
-        offset = len(mine)
-        odd = {**mine.odd, **{i + offset: t for i, t in theirs.odd.items()}}
-        return Hashes(np.concatenate([mine.raw, theirs.raw]), odd)
+def _hashes(mine: Any, theirs: list[Any]) -> Any:
+    if all(isinstance(t, Hashes) for t in theirs) and (isinstance(mine, Hashes) or not len(mine)):
+        parts = ([mine] if len(mine) else []) + theirs
+        odd: dict[int, str] = {}
+        offset = 0
+        for part in parts:
+            odd.update({i + offset: text for i, text in part.odd.items()})
+            offset += len(part)
+        raws = [part.raw for part in parts]
+        return Hashes(np.concatenate(raws) if len(raws) != 1 else raws[0], odd)
     if not isinstance(mine, list):
         mine = mine.tolist()
-    mine.extend(theirs)
+    for part in theirs:
+        mine.extend(part)
     return mine
 
 
-def merge_into(builder: CatalogBuilder, other: CatalogBuilder) -> None:
+def merge_into(builder: CatalogBuilder, others: list[CatalogBuilder]) -> None:
+    """Append every one of ``others`` after ``builder``'s specs: each column joined once
+    (one at a time, 40 tags of 250k specs copied the growing corpus 40 times)."""
     from .builder import FrozenTable, PageRecord
 
-    offset = len(builder.hashes)
+    if not others:
+        return
     for name in CODED:
-        codes = np.asarray(other.codes[name], dtype=np.int32)
-        lut = _lut(builder.tables[name], other.tables[name].values)
-        builder.codes[name] = _append(
-            builder.codes[name], lut[codes] if len(codes) else codes, "<i4"
-        )
-    theirs, mine = other.tarball_table, builder.tarball_table
-    codes = np.asarray(other.tarball_codes, dtype=np.int32)
-    if isinstance(theirs, FrozenTable) and (isinstance(mine, FrozenTable) or not mine.values):
-        before = mine.values if isinstance(mine, FrozenTable) else TemplateChain([])
-        builder.tarball_table = FrozenTable(TemplateChain([before, theirs.values]))
-        extra = codes + len(before)
-    else:
-        if isinstance(mine, FrozenTable):
-            builder.thaw()
-        lut = _lut(builder.tarball_table, theirs.values)
-        extra = lut[codes] if len(codes) else codes
-    builder.tarball_codes = _append(builder.tarball_codes, extra, "<i4")
-    builder.hashes = _hashes(builder.hashes, other.hashes)
-    builder.sizes = _append(builder.sizes, np.asarray(other.sizes, dtype=np.int64), "<i8")
-    builder.deps.extend(other.deps)
-    for page in other.pages:  # copies: ``other`` stays as it was (a cache may still save it)
-        builder.pages.append(PageRecord(page.package, page.tag, page.source, page.meta_source,
-                                        page.era, page.start + offset, page.count,
-                                        page.specs_by_stack))  # fmt: skip
+        extras = []
+        for other in others:
+            codes = np.asarray(other.codes[name], dtype=np.int32)
+            lut = _lut(builder.tables[name], other.tables[name].values)
+            extras.append(lut[codes] if len(codes) else codes)
+        builder.codes[name] = _append(builder.codes[name], _joined(extras, "<i4"), "<i4")
+    extras = []
+    for other in others:
+        theirs, mine = other.tarball_table, builder.tarball_table
+        codes = np.asarray(other.tarball_codes, dtype=np.int32)
+        if isinstance(theirs, FrozenTable) and (isinstance(mine, FrozenTable) or not mine.values):
+            before = mine.values if isinstance(mine, FrozenTable) else TemplateChain([])
+            builder.tarball_table = FrozenTable(TemplateChain([before, theirs.values]))
+            extras.append(codes + len(before))
+        else:
+            if isinstance(mine, FrozenTable):
+                builder.thaw()  # only the table: the columns are joined below
+            lut = _lut(builder.tarball_table, theirs.values)
+            extras.append(lut[codes] if len(codes) else codes)
+    builder.tarball_codes = _append(builder.tarball_codes, _joined(extras, "<i4"), "<i4")
+    builder.hashes = _hashes(builder.hashes, [other.hashes for other in others])
+    sizes = _joined([np.asarray(other.sizes, dtype=np.int64) for other in others], "<i8")
+    builder.sizes = _append(builder.sizes, sizes, "<i8")
+    for other in others:
+        offset = len(builder.deps)
+        builder.deps.extend(other.deps)
+        for page in other.pages:  # copies: ``other`` stays as it was (it may still be saved)
+            builder.pages.append(PageRecord(page.package, page.tag, page.source,
+                                            page.meta_source, page.era, page.start + offset,
+                                            page.count, page.specs_by_stack))  # fmt: skip
+
+
+def _joined(parts: list[np.ndarray], dtype: str) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)

@@ -79,8 +79,7 @@ class LoadResult:
                 self.merged = self.parts[0]
             else:  # into a fresh builder: each part may still be saved to its own cache
                 self.merged = CatalogBuilder()
-                for part in self.parts:
-                    self.merged.merge(part)
+                self.merged.merge(*self.parts)
         return self.merged
 
     @property

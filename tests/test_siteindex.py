@@ -155,16 +155,25 @@ def test_tags_merged_from_the_index_stay_mapped_and_give_the_same_specs(site, in
 
     build([str(site)], index, 64 * 1024 * 1024, None)
     monkeypatch.setenv("CACHETUI_INDEX", str(index))
-    session = LoadSession([str(site)])
-    session.start_lazy(session.tag_groups())
-    session.request_tags(TAGS, "")
-    catalogs = []
-    session.load_tags(lambda batch, combined, catalog: catalogs.append(catalog))
-    catalog = catalogs[-1]
-    assert type(catalog.tarballs.templates).__name__ == "TemplateChain"
-    assert "a snapshot" in session.lazy.combined(catalog).cache_notes[0]
-    got = sorted((s.hash, s.tarball, s.tag) for s in catalog.specs())
-    assert got == sorted((s.hash, s.tarball, s.tag) for s in plain.catalog.specs())
+    expected = sorted((s.hash, s.tarball, s.tag) for s in plain.catalog.specs())
+    cases = ((TAGS[:1], TAGS[1:2], "TemplateChain"), ([], TAGS, "TemplateTable"))
+    for first, then, kind in cases:  # tags one by one: merged, mapped; all at once: the whole
+        session = LoadSession([str(site)])
+        session.start_lazy(session.tag_groups())
+        catalogs: list = []
+        for batch in (first, then):
+            session.request_tags(batch, "")
+            session.load_tags(
+                lambda _batch, _combined, catalog, seen=catalogs: seen.append(catalog)
+            )
+        catalog = catalogs[-1]
+        assert type(catalog.tarballs.templates).__name__ == kind
+        assert "a snapshot" in session.lazy.combined(catalog).cache_notes[0]
+        loaded = set(then) | set(first)
+        assert sorted((s.hash, s.tarball, s.tag) for s in catalog.specs()) == [
+            spec for spec in expected if spec[2] in loaded
+        ]
+        assert session.pending_tags() == [t for t in TAGS if t not in loaded]
 
 
 def test_the_browser_load_report_says_the_index_is_a_snapshot(site, index, monkeypatch):
