@@ -277,11 +277,12 @@ def bench_lazy(path: Path, work: Path) -> dict:
     """Lazy tags: cold (fresh cache folder), then warm (the per-tag caches the first wrote)."""
     cache_dir = tempfile.mkdtemp(dir=work, prefix="lazy-cache-")
     cold = run_child(LAZY_CHILD.format(path=str(path), cache_dir=cache_dir))
-    from cachetui.loader import load, tag_groups  # write every tag's cache, as the app does
+    from cachetui.loader import tag_groups  # write every tag's cache, as the app does
 
-    os.environ["CACHETUI_CACHE_DIR"] = cache_dir
     groups = tag_groups(str(path)) or []
-    load([p for g in groups for p in g.paths]).pending.save()
+    every = [p for g in groups for p in g.paths]  # in a child: see bench_ui
+    run_child(LOAD_CHILD.replace("[{path!r}]", "{path!r}").format(
+        path=every, cache=True, save=True, cache_dir=cache_dir))  # fmt: skip
     warm = run_child(LAZY_CHILD.format(path=str(path), cache_dir=cache_dir))
     rounded = lambda d: {k: round(v, 3) if isinstance(v, float) else v for k, v in d.items()}  # noqa: E731
     return {"cold": rounded(cold), "warm": rounded(warm)}
@@ -300,10 +301,9 @@ def bench_ui(path: Path, repeat: int, work: Path) -> dict:
         colds.append(run_child(UI_CHILD.format(path=str(path), keys=keys, cache_dir=cache_dir)))
         shutil.rmtree(cache_dir)
     cache_dir = tempfile.mkdtemp(dir=work, prefix="ui-cache-")
-    from cachetui.loader import load
-
-    os.environ["CACHETUI_CACHE_DIR"] = cache_dir
-    load([str(path)]).pending.save()
+    # Written by a child: a child's peak RSS starts at its parent's RSS when it was forked
+    # (Linux keeps the high-water mark across exec), so the parent must not load anything.
+    run_child(LOAD_CHILD.format(path=str(path), cache=True, save=True, cache_dir=cache_dir))
     for _ in range(repeat):
         warms.append(run_child(UI_CHILD.format(path=str(path), keys=FILTER_KEYS[:1],
                                                cache_dir=cache_dir)))  # fmt: skip
@@ -543,6 +543,8 @@ def main() -> None:
         choices=["load", "cli", "ui", "search", "lazy", "diff", "closest", "site"],
         action="append",
     )
+    parser.add_argument("--reuse-index", action="store_true",
+                        help="with --only site: reuse the site index an earlier run built")  # fmt: skip
     parser.add_argument(
         "--site-baseline", type=int, default=0, metavar="SPECS",
         help="with --only site: the same on a corpus of SPECS specs, and the first-paint ratio",
@@ -572,10 +574,10 @@ def main() -> None:
     if "closest" in only:
         report["closest"] = bench_closest(path, args.work)
     if "site" in only:
-        report["site"] = bench_site(path, args.repeat, args.work)
+        report["site"] = bench_site(path, args.repeat, args.work, args.reuse_index)
         if args.site_baseline:
             base = corpus(args.work, args.site_baseline, args.seed, 0)
-            report["site_baseline"] = bench_site(base, args.repeat, args.work)
+            report["site_baseline"] = bench_site(base, args.repeat, args.work, args.reuse_index)
             report["first_paint_over_baseline"] = round(
                 report["site"]["browser"]["first_paint_s"]
                 / report["site_baseline"]["browser"]["first_paint_s"], 2)  # fmt: skip

@@ -178,12 +178,17 @@ def build_index(path: Path, out: Path) -> dict:
     }
 
 
-def bench_site(path: Path, repeat: int, work: Path) -> dict:
+def bench_site(path: Path, repeat: int, work: Path, reuse: bool = False) -> dict:
     """The site index of ``path``: built once, then a warm load from it against the floor
     (interleaved runs), and the browser on it."""
     path = path.resolve()
     index = work / f"site-index-{path.name}"
-    report = build_index(path, index)
+    saved = index / "bench-build.json"  # an index built by an earlier run of this code
+    if reuse and saved.exists():
+        report = json.loads(saved.read_text())
+    else:
+        report = build_index(path, index)
+        saved.write_text(json.dumps(report))
     whole = [str(index / report.pop("whole_file"))]
     cache_dir = str(work / "site-user-cache")
     loads, floors = [], []
