@@ -210,8 +210,8 @@ class LoadSession:
                 if whole is not None:  # the site at once, mapped: nothing merged
                     catalog = lazy.replace(whole)
                     result = whole
-                else:
-                    result = self._load(paths, build=False)  # merged into the corpus instead
+                else:  # merged into the corpus instead
+                    result = self._tags_from_index(batch) or self._load(paths, build=False)
                     catalog = lazy.add(batch, result)
             with self._lock:
                 del self._tag_queue[: len(batch)]
@@ -233,6 +233,17 @@ class LoadSession:
         if not options.use_cache or options.tags:  # as ``load`` decides
             return None
         return open_snapshot(self.paths, options.max_bytes, options.tag)
+
+    def _tags_from_index(self, batch: list[str]) -> Optional[LoadResult]:
+        """These tags from a site index, each from its own file, if it holds every one."""
+        lazy, options = self.lazy, self.options
+        if lazy is None or site_index() is None or not options.use_cache or options.tags:
+            return None
+        from .siteindex import open_snapshot
+
+        parts = [lazy.groups[label].paths for label in batch]
+        paths = [path for part in parts for path in part]
+        return open_snapshot(paths, options.max_bytes, options.tag, parts)
 
     # -- progress ----------------------------------------------------------------------------
 

@@ -61,9 +61,12 @@ def inputs_of(folder: Path) -> list[str]:
     return list(_manifest(folder)["inputs"])
 
 
-def open_snapshot(paths: Sequence[str], max_bytes: int, tag: Optional[str]) -> Optional[LoadResult]:
+def open_snapshot(paths: Sequence[str], max_bytes: int, tag: Optional[str],
+                  parts: Sequence[Sequence[str]] = ()) -> Optional[LoadResult]:  # fmt: skip
     """The load of ``paths`` served from the site index, or None (no index in use, or it does
-    not hold these paths with these options, or its file cannot be trusted: a normal load)."""
+    not hold these paths with these options, or its file cannot be trusted: a normal load).
+    ``parts``: how ``paths`` divide into loads the index may hold (the tag groups asked for:
+    the legacy group is many folders, indexed as one)."""
     folder = site_index()
     if folder is None or not paths:
         return None
@@ -75,7 +78,8 @@ def open_snapshot(paths: Sequence[str], max_bytes: int, tag: Optional[str]) -> O
     except CacheInvalid:
         return None
     # The load as built, or else each path as built (several lazy tags asked for at once).
-    candidates = [[paths]] + ([[[p] for p in paths]] if len(paths) > 1 else [])
+    candidates = [[paths]] + ([[list(part) for part in parts]] if len(parts) > 1 else [])
+    candidates += [[[p] for p in paths]] if len(paths) > 1 else []
     for keys in candidates:
         try:
             found = [_read(folder, manifest, key, max_bytes, tag) for key in keys]

@@ -182,3 +182,28 @@ def test_the_browser_load_report_says_the_index_is_a_snapshot(site, index, monke
     monkeypatch.setenv("CACHETUI_INDEX", str(index))
     text = report_text(load([str(site)])).plain
     assert "site index" in text and "a snapshot, pages changed since are not shown" in text
+
+
+def test_several_tags_with_the_legacy_group_are_served_each_from_its_file(site, tmp_path):
+    for name in ("oldpkg1", "oldpkg2"):  # package folders right under _cache: the legacy group
+        page = site / "_cache" / name / "specs.md"
+        page.parent.mkdir()
+        page.write_text(page_text(name, tag="develop", specs=[spec_entry(hash=name.ljust(32, "q"))]))
+    index = tmp_path / "index2"
+    from cachetui.siteindex import build
+
+    build([str(site)], index, 64 * 1024 * 1024, None)
+    os.environ["CACHETUI_INDEX"] = str(index)
+    session = LoadSession([str(site)])
+    groups = session.tag_groups()
+    assert groups is not None and len(groups) == 4
+    legacy = next(g for g in groups if len(g.paths) == 2)
+    session.start_lazy(groups)
+    session.request_tags([TAGS[0], legacy.label], "")  # not every tag: no whole-site file
+    catalogs: list = []
+    session.load_tags(lambda _batch, _combined, catalog: catalogs.append(catalog))
+    assert len(catalogs[-1]) == 8 and session.unsaved() == 1
+    assert all("a snapshot" in note for note in session.lazy.combined(catalogs[-1]).cache_notes)
+    session.save_all()
+    user_cache = Path(os.environ["CACHETUI_CACHE_DIR"]) / "index"
+    assert not user_cache.exists() or not list(user_cache.iterdir())  # nothing parsed or saved
