@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from array import array
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Optional, Union
@@ -56,6 +57,35 @@ class PageRecord:
         return json.dumps(self.meta_source, ensure_ascii=False)
 
 
+class PageMeta(Mapping):
+    """A page's meta for its ``Package``, decoded when first read: the package list of 1M
+    specs holds 26k of them, which decoded at once took 113 MB of the warm browser."""
+
+    __slots__ = ("_page",)
+
+    def __init__(self, page: PageRecord) -> None:
+        self._page = page
+
+    def __getitem__(self, key: str) -> Any:
+        return self._page.meta[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._page.meta)
+
+    def __len__(self) -> int:
+        return len(self._page.meta)
+
+
+class FrozenTable:
+    """A table of values read from the index cache, as read (e.g. a ``hashcol.TemplateTable``):
+    nothing is decoded until looked at. ``CatalogBuilder.thaw`` makes it an ``Interner``."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: Any) -> None:
+        self.values = values
+
+
 _NO_SIZE = array("q", [-1])  # the size of a spec whose page says "-"
 
 
@@ -89,18 +119,27 @@ class CatalogBuilder:
         # memory cost 20-30 ms at build. None when a hash does not fit (``Hashes.of`` then).
         self._hash_bytes: Optional[bytearray] = bytearray()
         self.sizes = array("q")
-        # Tarball URLs as codes into templates (``tarballs.template``) for the first
-        # ``len(tarball_codes)`` specs (read from the index cache, or merged), and as read for
-        # the specs after them: templating costs 50 ms per 100k specs, so a load leaves it to
-        # the index cache's write, after the first paint (``tarball_columns``).
+        # Tarball URLs as codes into templates (``hashcol.template``): most are derivable.
         self.tarball_codes = array("i")
         self.tarball_table = Interner()
-        self.tarball_tail: list[Optional[str]] = []
         self.deps: list[tuple] = []  # per spec: its dependencies (Spack indexes only)
         self.pages: list[PageRecord] = []
 
     def __len__(self) -> int:
         return len(self.hashes)
+
+    def thaw(self) -> None:
+        """Columns read from the index cache are read-only views of the mapped file: copied
+        into growable arrays before specs are added or removed (only when pages changed)."""
+        if isinstance(self.tarball_table, FrozenTable):
+            table = Interner()
+            table.values = list(self.tarball_table.values)
+            table.index = {value: code for code, value in enumerate(table.values)}
+            self.tarball_table = table
+        for name in CODED:
+            self.codes[name] = _growable("i", self.codes[name])
+        self.sizes = _growable("q", self.sizes)
+        self.tarball_codes = _growable("i", self.tarball_codes)
 
     def _hash_list(self) -> list[str]:
         """The hashes as a list that can grow (a read or built builder keeps ``Hashes``)."""
@@ -110,19 +149,17 @@ class CatalogBuilder:
         return self.hashes
 
     def _raw_hashes(self) -> Optional[bytearray]:
-        """``_hash_bytes`` when it holds every hash, else None."""
+        """``_hash_bytes`` when it holds every hash (and only them), else None."""
         raw = self._hash_bytes
         if isinstance(self.hashes, list) and raw is not None:
             return raw if len(raw) == HASH_WIDTH * len(self.hashes) else None
-        if not isinstance(self.hashes, list) and not self.hashes.odd:
-            return bytearray(self.hashes.raw.tobytes())
         return None
 
     def compact_hashes(self) -> Hashes:
         """The hashes as ``Hashes``, kept so: the lists would double them."""
         from .hashcol import Hashes  # numpy: not needed to parse
 
-        if not isinstance(self.hashes, list):  # read or built: already compact
+        if not isinstance(self.hashes, list):  # read, merged or built: already compact
             return self.hashes
         raw = self._raw_hashes()
         if raw is not None:
@@ -136,68 +173,16 @@ class CatalogBuilder:
         return self.hashes
 
     def tarball(self, index: int) -> Optional[str]:
-        head = len(self.tarball_codes)
-        if index >= head:
-            return self.tarball_tail[index - head]
         shape = self.tarball_table.values[self.tarball_codes[index]]
         return None if shape is None else template_text(shape, self.hashes[index])
 
-    def _templated_tail(self, table: Interner) -> list[int]:
-        """The codes in ``table`` of the tail's templates (new ones are added to it)."""
-        head, codes = len(self.tarball_codes), []
-        for page in self.pages:  # page by page: a page whose every spec has one is fast
-            start, stop = max(page.start, head), page.start + page.count
-            if start < stop:
-                tail = self.tarball_tail[start - head : stop - head]
-                codes += template_codes(tail, self.hashes[start:stop], table)
-        return codes
+    def merge(self, *others: CatalogBuilder) -> None:
+        """Append the specs of ``others`` after these, re-coding their values into these
+        tables (``buildermerge``)."""
+        from .buildermerge import merge_into  # numpy: not needed to parse
 
-    def tarball_columns(self) -> tuple[array, list[Any]]:
-        """Every spec's template code, and the templates. Leaves the builder as it is: the
-        index cache is written in the background while the loading thread may merge it."""
-        if not self.tarball_tail:
-            return self.tarball_codes, self.tarball_table.values
-        table = Interner()
-        table.values = list(self.tarball_table.values)
-        table.index = dict(self.tarball_table.index)
-        codes = array("i", self.tarball_codes)
-        codes.extend(self._templated_tail(table))
-        return codes, table.values
-
-    def merge(self, other: CatalogBuilder) -> None:
-        """Append ``other``'s specs after these, re-coding its values into these tables."""
-        import numpy as np
-
-        offset = len(self.hashes)
-        if self.tarball_tail and other.tarball_codes:  # codes must come before the tail
-            self.tarball_codes.extend(self._templated_tail(self.tarball_table))
-            self.tarball_tail = []
-        pairs = [(self.tables[name], other.tables[name], self.codes[name], other.codes[name])
-                 for name in CODED]  # fmt: skip
-        pairs.append((self.tarball_table, other.tarball_table, self.tarball_codes,
-                      other.tarball_codes))  # fmt: skip
-        for table, theirs, mine, their_codes in pairs:
-            values = theirs.values
-            # Lookups in C; only values new to this table take the slow road.
-            found = list(map(table.index.get, values))
-            if None in found:
-                found = [table.code(v) if c is None else c for c, v in zip(found, values)]
-            lut = np.array(found or [0], dtype=np.int32)
-            codes = np.frombuffer(their_codes, dtype=np.int32)
-            if len(codes):
-                mine.frombytes(lut[codes].astype(np.int32).tobytes())
-        self.tarball_tail.extend(other.tarball_tail)
-        mine, theirs = self._raw_hashes(), other._raw_hashes()
-        self._hash_list().extend(other.hashes)
-        if mine is not None and theirs is not None:
-            mine += theirs
-        self._hash_bytes = mine if theirs is not None else None
-        self.sizes.extend(other.sizes)
-        self.deps.extend(other.deps)
-        for page in other.pages:  # copies: ``other`` stays as it was (a cache may still save it)
-            self.pages.append(PageRecord(page.package, page.tag, page.source, page.meta_source,
-                                         page.era, page.start + offset, page.count,
-                                         page.specs_by_stack))  # fmt: skip
+        merge_into(self, list(others))
+        self._hash_bytes = None  # (``compact_hashes`` makes them from the merged list)
 
     def subset(self, keep_sources: set[str]) -> CatalogBuilder:
         """A builder with only the pages whose source is in ``keep_sources`` (same tables)."""
@@ -215,16 +200,12 @@ class CatalogBuilder:
                 "i", np.frombuffer(self.codes[name], dtype=np.int32)[index].tobytes()
             )
         kept.sizes = array("q", np.frombuffer(self.sizes, dtype=np.int64)[index].tobytes())
-        head = len(self.tarball_codes)
-        in_head = index[index < head]
         kept.tarball_codes = array(
-            "i", np.frombuffer(self.tarball_codes, dtype=np.int32)[in_head].tobytes()
+            "i", np.frombuffer(self.tarball_codes, dtype=np.int32)[index].tobytes()
         )
-        kept.tarball_tail = [self.tarball_tail[i - head] for i in index[index >= head].tolist()]
         from .hashcol import Hashes  # numpy: not needed to parse
 
         kept.hashes = Hashes.of(self.hashes).take(index)
-        kept._hash_bytes = None
         kept.deps = [self.deps[i] for i in index.tolist()]
         start = 0
         for page in pages:
@@ -247,23 +228,20 @@ class CatalogBuilder:
         """Forget the specs and pages added since ``mark`` (a file that failed half way);
         values already interned stay in the tables, unused."""
         specs, pages = mark
+        self.thaw()
         for name in CODED:
             del self.codes[name][specs:]
         del self._hash_list()[specs:]
         if self._hash_bytes is not None:
             del self._hash_bytes[specs * HASH_WIDTH :]
         del self.sizes[specs:]
-        head = len(self.tarball_codes)
-        if specs >= head:
-            del self.tarball_tail[specs - head :]
-        else:
-            del self.tarball_codes[specs:]
-            self.tarball_tail = []
+        del self.tarball_codes[specs:]
         del self.deps[specs:]
         del self.pages[pages:]
 
     def start_page(self, package: str, tag: str, source: str,
                    meta: Union[dict[str, Any], str], era: str) -> None:  # fmt: skip
+        self.thaw()
         self.pages.append(PageRecord(package, tag, source, meta, era, start=len(self.hashes)))
 
     def add_rows(self, rows: list[SpecRow], deps: Optional[list[tuple]] = None) -> None:
@@ -297,6 +275,14 @@ class CatalogBuilder:
             self.sizes.extend(_NO_SIZE * len(sizes))
         else:
             self.sizes.extend(-1 if size is None else size for size in sizes)
-        self.tarball_tail.extend(columns[TARBALL])
+        self.tarball_codes.extend(template_codes(columns[TARBALL], hashes, self.tarball_table))
         self.deps.extend(deps if deps is not None else [()] * len(rows))
         page.count += len(rows)
+
+
+def _growable(typecode: str, column: Any) -> array:
+    if isinstance(column, array):
+        return column
+    grown = array(typecode)
+    grown.frombytes(memoryview(column).cast("B"))
+    return grown

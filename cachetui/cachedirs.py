@@ -11,7 +11,9 @@ import os
 import stat
 import time
 from pathlib import Path
+from typing import Optional
 
+SITE_INDEX_ENV = "CACHETUI_INDEX"  # a shared, read-only site index (``siteindex``)
 STALE_SECONDS = 600  # a temporary file this old was left by a writer that was killed
 
 
@@ -22,6 +24,12 @@ def cache_base() -> Path:
     from platformdirs import user_cache_dir  # only when needed: `--help` stays light
 
     return Path(user_cache_dir("cachetui"))
+
+
+def site_index() -> Optional[Path]:
+    """The site index folder in use (``$CACHETUI_INDEX``; ``--index`` sets it), if any."""
+    folder = os.environ.get(SITE_INDEX_ENV)
+    return Path(folder) if folder else None
 
 
 def index_cache_dir() -> Path:

@@ -1,9 +1,9 @@
-"""Writing the index cache file (see ``indexcache``): atomic, never a pickle. UI-free."""
+"""Writing the index cache file (see ``indexcache``, ``cachefile``): atomic, never a pickle.
+UI-free."""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -14,8 +14,9 @@ import numpy as np
 from . import __version__
 from .builder import CatalogBuilder
 from .cachedirs import remove_stale_temporaries
-from .cacheread import FORMAT, TEMPORARY_PREFIX, _where
-from .hashcol import Hashes
+from .cachefile import write_columns
+from .cacheread import FORMAT, SUFFIX, TEMPLATE_PARTS, TEMPORARY_PREFIX, _where
+from .hashcol import Hashes, TemplateTable
 from .model import Problem
 from .schema import CODED
 
@@ -28,8 +29,8 @@ def _dependency_lists(deps: list[tuple]) -> list:
 def write(target: Path, root: str, files: dict[str, tuple[int, int, str]], problems: list[Problem],
           builder: CatalogBuilder) -> None:  # fmt: skip
     """Write the cache atomically (a temporary file renamed into place)."""
-    arrays = {f"codes_{name}": np.frombuffer(builder.codes[name], dtype=np.int32) for name in CODED}
-    arrays["sizes"] = np.frombuffer(builder.sizes, dtype=np.int64)
+    arrays = {f"codes_{name}": _numbers(builder.codes[name], "<i4") for name in CODED}
+    arrays["sizes"] = _numbers(builder.sizes, "<i8")
     doc = {
         "format": FORMAT,
         "cachetui": __version__,
@@ -53,20 +54,18 @@ def write(target: Path, root: str, files: dict[str, tuple[int, int, str]], probl
     else:
         arrays["hashes_s32"] = hashes.raw
         doc["hashes"] = None
-    tarball_codes, templates = builder.tarball_columns()
-    arrays["tarball_codes"] = np.frombuffer(tarball_codes, dtype=np.int32)
-    doc["tarballs"] = [None if t is None else list(t) for t in templates]
+    arrays["tarball_codes"] = _numbers(builder.tarball_codes, "<i4")
+    templates = TemplateTable.pack(builder.tarball_table.values)
+    for part in TEMPLATE_PARTS:
+        arrays[f"tarball_{part}"] = getattr(templates, part)
     # One JSON line per page's meta, decoded when a page is first looked at.
     _put_texts(arrays, doc, "metas", [page.meta_json() for page in builder.pages], empty="")
-    arrays["doc"] = np.frombuffer(
-        json.dumps(doc, ensure_ascii=False).encode("utf-8"), dtype=np.uint8
-    )
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target.parent, TEMPORARY_PREFIX)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=TEMPORARY_PREFIX, suffix=".npz")
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=TEMPORARY_PREFIX, suffix=SUFFIX)
     try:
         with os.fdopen(handle, "wb") as out:
-            np.savez(out, **arrays)
+            write_columns(out, doc, arrays)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, target)
@@ -74,6 +73,12 @@ def write(target: Path, root: str, files: dict[str, tuple[int, int, str]], probl
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
+
+
+def _numbers(column: Any, dtype: str) -> np.ndarray:
+    """A builder's column (an ``array``, or the mapped column it was read as) as ``dtype``."""
+    return np.asarray(np.frombuffer(column, dtype=dtype) if not isinstance(column, np.ndarray)
+                      else column, dtype=dtype)  # fmt: skip
 
 
 def _put_texts(arrays: dict, doc: dict, name: str, texts: list[Any], empty: Optional[str]) -> None:

@@ -152,12 +152,14 @@ class Catalog:
         return self._packages
 
     def _build_packages(self) -> dict[tuple[str, str], Package]:
+        from .builder import PageMeta
+
         packages: dict[tuple[str, str], Package] = {}
         for page in self.pages:
             key = (page.tag, page.package)
             package = packages.get(key)
             if package is None:
-                package = packages[key] = Package(page.package, page.tag, meta=page.meta)
+                package = packages[key] = Package(page.package, page.tag, meta=PageMeta(page))
             package.num_specs += page.count
             for stack, count in page.specs_by_stack.items():
                 package.specs_by_stack[stack] = package.specs_by_stack.get(stack, 0) + count
@@ -248,12 +250,13 @@ class Catalog:
     # -- hashes ------------------------------------------------------------------------------
 
     def _hash_index(self) -> tuple[np.ndarray, np.ndarray]:
-        """The hashes in order (``S32``, or objects when some do not fit) and their ids."""
+        """The hashes to search (``S32`` as they are, searched through ``order``; objects in
+        order when some do not fit) and the ids in hash order. No sorted copy of the ``S32``
+        column: at 10M specs it would be 320 MB."""
         if self._sorted_hashes is None or self._hash_order is None:
             order = self.hashes.argsort()
-            raw = self.hashes.raw
             self._sorted_hashes = (
-                raw[order] if not self.hashes.odd
+                self.hashes.raw if not self.hashes.odd
                 else np.array(self.hashes.take(order), dtype=object)
             )  # fmt: skip
             self._hash_order = order
@@ -264,17 +267,17 @@ class Catalog:
         prefix = prefix.lstrip("/").strip().lower()
         if not prefix:
             return []
-        sorted_hashes, order = self._hash_index()
-        if sorted_hashes.dtype == object:
-            lo = bisect.bisect_left(sorted_hashes, prefix)
-            hi = bisect.bisect_left(sorted_hashes, prefix + "\U0010ffff", lo)
+        hashes, order = self._hash_index()
+        if hashes.dtype == object:
+            lo = bisect.bisect_left(hashes, prefix)
+            hi = bisect.bisect_left(hashes, prefix + "\U0010ffff", lo)
         else:
             if not prefix.isascii() or len(prefix) > WIDTH:
                 return []
             key = prefix.encode("ascii")
-            lo = int(np.searchsorted(sorted_hashes, key, side="left"))
+            lo = int(np.searchsorted(hashes, key, side="left", sorter=order))
             top = key + b"\xff" * (WIDTH - len(key))  # hashes that fit are ASCII
-            hi = int(np.searchsorted(sorted_hashes, top, side="right"))
+            hi = int(np.searchsorted(hashes, top, side="right", sorter=order))
         if limit is not None:
             hi = min(hi, lo + limit)
         return order[lo:hi].tolist()
@@ -367,18 +370,25 @@ def empty_catalog() -> Catalog:
     return Catalog([], columns, [], np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64))
 
 
+def _frozen(column: Any, dtype: type) -> np.ndarray:
+    """A builder's column as numpy: the mapped cache column as it is (read-only, no copy), or a
+    copy of a growing ``array`` (the builder may still grow it, which a view would forbid)."""
+    if isinstance(column, np.ndarray):
+        return column
+    return np.frombuffer(column, dtype=dtype).copy()
+
+
 def build_catalog(builder: CatalogBuilder) -> Catalog:
     """Freeze a builder's columns into numpy arrays."""
     columns = {
-        name: Column(name, np.frombuffer(codes, dtype=np.int32).copy(), builder.tables[name].values)
+        name: Column(name, _frozen(codes, np.int32), builder.tables[name].values)
         for name, codes in builder.codes.items()
     }
     counts = np.array([page.count for page in builder.pages], dtype=np.int64)
     page_of = np.repeat(np.arange(len(builder.pages), dtype=np.int32), counts)
-    sizes = np.frombuffer(builder.sizes, dtype=np.int64).copy()
+    sizes = _frozen(builder.sizes, np.int64)
     # The builder keeps the compact hashes too: its lists would double them (it may be saved).
     hashes = builder.compact_hashes()
-    tarball_codes = np.frombuffer(builder.tarball_codes, dtype=np.int32).copy()
-    tarballs = Tarballs(tarball_codes, builder.tarball_table.values or [None], hashes,
-                        list(builder.tarball_tail))  # fmt: skip
+    tarball_codes = _frozen(builder.tarball_codes, np.int32)
+    tarballs = Tarballs(tarball_codes, builder.tarball_table.values or [None], hashes)
     return Catalog(hashes, columns, builder.pages, page_of, sizes, tarballs, builder.deps)

@@ -19,13 +19,14 @@ from .cli_common import (
     jobs_of,
     load_args,
     save_caches,
+    use_site_index,
 )
 from .cli_config import cmd_config, config_parser
 from .cli_listing import cmd_find, cmd_list, find_parser, list_parser
 from .cli_mirror import cmd_views, views_parser
 from .cli_reports import REPORTS
 from .cli_spack import EXIT_NOTHING, EXIT_OK, EXIT_USAGE, check_parser, load_inputs
-from .cli_stats import cache_parser, cmd_cache, cmd_stats, stats_parser
+from .cli_stats import cache_parser, cmd_cache, cmd_index, cmd_stats, index_parser, stats_parser
 from .export import PRINT_NAMES
 
 if TYPE_CHECKING:
@@ -161,6 +162,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "find": (find_parser, cmd_find),
         "stats": (stats_parser, cmd_stats),
         "cache": (cache_parser, cmd_cache),
+        "index": (index_parser, cmd_index),
         **REPORTS,
         "check": (lambda: check_parser(add_paths), cmd_check),
         "config": (config_parser, None),
@@ -192,6 +194,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if value is not None and not value > 0:  # NaN too
             print(f"cachetui: --{option.replace('_', '-')} must be positive", file=sys.stderr)
             return EXIT_USAGE
+    unusable = use_site_index(args) if handler is not cmd_index else None
+    if unusable is not None:
+        print(f"cachetui: --index: {unusable}", file=sys.stderr)
+        return EXIT_USAGE
     if getattr(args, "host", None) is not None:
         from .host import parse_host
 

@@ -7,7 +7,7 @@ import argparse
 import contextlib
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from .cli_mirror import VIEWS_HELP, add_view_options
 from .cli_spack import CHECK_HELP, add_option, load_inputs
@@ -21,6 +21,7 @@ COMMANDS = {
     "find": "find specs by hash fragment and packages by name (typo-tolerant)",
     "stats": "summarise what was loaded, and every bad file with its reason",
     "cache": "show where the on-disk caches are and how big (info), or remove them (clear)",
+    "index": "build a shared, read-only site index of PATHs once, for every user (--out DIR)",
     "diff": "what changed between two tags, or two paths or mirrors",
     "compare": "two or more specs side by side, their differing fields marked",
     "closest": "the cached binaries closest to a spec you would install, differences spelled out",
@@ -50,6 +51,11 @@ def add_paths(parser: argparse.ArgumentParser, quiet: bool = True) -> None:
     parser.add_argument(
         "--no-cache", dest="use_cache", action="store_false",
         help="parse everything again; neither read nor write the on-disk index cache",
+    )  # fmt: skip
+    parser.add_argument(
+        "--index", default=None, metavar="DIR",
+        help="open PATHs (default: those it was built from) from a site index made by"
+        " 'cachetui index build'; a snapshot, never written (also $CACHETUI_INDEX)",
     )  # fmt: skip
     parser.add_argument(
         "--max-file-mb",
@@ -88,6 +94,26 @@ def jobs_of(args: argparse.Namespace) -> int:
     """The worker processes ``--jobs`` asks for (0: one per core)."""
     jobs = getattr(args, "jobs", 1)
     return jobs if jobs > 0 else (os.cpu_count() or 1)
+
+
+def use_site_index(args: argparse.Namespace) -> Optional[str]:
+    """``--index DIR`` (or ``$CACHETUI_INDEX``) put in place: loads look there first, and with
+    no PATH the index's own paths are opened. Why it cannot be used, or None."""
+    from .cachedirs import SITE_INDEX_ENV, site_index
+
+    if getattr(args, "index", None):
+        os.environ[SITE_INDEX_ENV] = os.path.abspath(args.index)
+    folder = site_index()
+    if folder is None or getattr(args, "paths", None) is None or args.paths:
+        return None
+    from .errors import CacheInvalid
+    from .siteindex import inputs_of
+
+    try:
+        args.paths = inputs_of(folder)
+    except CacheInvalid as error:
+        return str(error)
+    return None
 
 
 def load_args(args: argparse.Namespace) -> LoadResult:

@@ -1,4 +1,5 @@
-"""The commands that describe what was loaded and the caches: ``stats`` and ``cache``."""
+"""The commands that describe what was loaded and the caches: ``stats``, ``cache`` and
+``index`` (a shared site index)."""
 
 from __future__ import annotations
 
@@ -107,3 +108,34 @@ def cmd_stats(args: argparse.Namespace) -> int:
         lines += [f"  {problem}" for problem in result.problems]
         write("\n".join(visible(line) for line in lines) + "\n")
     return EXIT_OK if data["specs"] else EXIT_NOTHING
+
+
+def index_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cachetui index", description=COMMANDS["index"] + ".")
+    parser.add_argument("action", choices=("build",))
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="page folders (a site checkout)")
+    parser.add_argument("--out", required=True, metavar="DIR", help="the index folder to write")
+    parser.add_argument("--tag", default=None, metavar="TAG", help="as for loading")
+    parser.add_argument("--max-file-mb", type=float, default=None, metavar="MB",
+                        help="as for loading (default: 64)")  # fmt: skip
+    return parser
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from .loader import DEFAULT_MAX_BYTES
+    from .siteindex import build
+
+    max_bytes = DEFAULT_MAX_BYTES if args.max_file_mb is None else int(args.max_file_mb * 1e6)
+    try:
+        manifest = build(args.paths, Path(args.out), max_bytes, args.tag,
+                         say=lambda line: print(f"cachetui: {line}", file=sys.stderr))  # fmt: skip
+    except (OSError, ValueError) as error:
+        print(f"cachetui: index build: {error}", file=sys.stderr)
+        return EXIT_NOTHING
+    specs = max((entry["specs"] for entry in manifest["loads"].values()), default=0)
+    write(f"site index {args.out}: {specs:,} specs, {len(manifest['loads'])} index file(s);"
+          f" open it with: cachetui --index {args.out}\n")  # fmt: skip
+    return EXIT_OK if specs else EXIT_NOTHING

@@ -76,22 +76,12 @@ def _tarballs(catalog: Catalog, ids: np.ndarray, hashes: np.ndarray) -> np.ndarr
     """Per row, its tarball URL as a TSV cell ("" when none)."""
     tarballs = catalog.tarballs
     shapes = tarballs.templates
-    head = len(tarballs.codes)
-    templated = ids < head
-    in_head = ids[templated]
     heads = _objects([visible(s[0]) if s else "" for s in shapes])
     tails = _objects([visible(s[1]) if s and len(s) == 2 else "" for s in shapes])
     hashed = np.array([bool(s) and len(s) == 2 for s in shapes], dtype=bool)
-    codes = tarballs.codes[in_head]
-    middle = np.where(hashed[codes], hashes[templated], "")
-    cells = np.empty(len(ids), dtype=object)
-    cells[templated] = heads[codes] + middle + tails[codes]
-    if len(in_head) < len(ids):  # a fresh load's tarballs, as read
-        texts = [tarballs.tail[i] or "" for i in (ids[~templated] - head).tolist()]
-        if not is_clean("".join(texts)):
-            texts = [visible(t) for t in texts]
-        cells[~templated] = _objects(texts)
-    return cells
+    codes = tarballs.codes[ids]
+    middle = np.where(hashed[codes], hashes, "")
+    return heads[codes] + middle + tails[codes]
 
 
 def render_fast(catalog: Catalog, ids: Sequence[int], fmt: str) -> Optional[str]:

@@ -3,14 +3,13 @@
 A million hashes as Python strings cost ~90 MB, their tarball URLs ~230 MB. Here a hash is 32
 bytes of a fixed-width numpy array (``S32``), and a tarball URL is a code into a table of
 templates: the URL with the spec's own hash cut out, which specs of one package, version,
-compiler and architecture share (a fresh parse keeps its URLs as read until its index cache is
-written: see ``CatalogBuilder.tarball_tail``). Values that do not fit (a hash that is not short
-ASCII text, bad data kept as given) are kept aside whole, so every value comes back exactly as
-read.
+compiler and architecture share. Values that do not fit (a hash that is not short ASCII text,
+bad data kept as given) are kept aside whole, so every value comes back exactly as read.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator, Sequence
 from typing import Optional, Union, overload
 
@@ -104,28 +103,125 @@ class Hashes(Sequence):
         return int(self.raw.nbytes)
 
 
+NO_TARBALL, WHOLE = -2, -1  # a template's cut: no tarball, or a URL without the hash in it
+
+
+def _text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8", "surrogatepass")  # bad data kept as given comes back as given
+    except UnicodeDecodeError:  # a forged file: shown, never a crash
+        return raw.decode("utf-8", "replace")
+
+
+class TemplateTable(Sequence):
+    """Tarball templates as one UTF-8 text and offsets (numpy arrays: in the index cache file,
+    mapped), each made into its tuple when looked at. 1M specs of the synthetic corpus have
+    650k distinct templates: as tuples of two strings they took ~170 MB of the warm browser."""
+
+    __slots__ = ("text", "bounds", "cuts")
+
+    def __init__(self, text: np.ndarray, bounds: np.ndarray, cuts: np.ndarray) -> None:
+        self.text = text  # uint8: every template's bytes, one after another
+        self.bounds = bounds  # int64, one more than templates: where each starts and ends
+        self.cuts = cuts  # int64: where the hash goes, from the template's start (or the above)
+
+    @classmethod
+    def pack(cls, templates: Sequence[Template]) -> TemplateTable:
+        if isinstance(templates, TemplateTable):
+            return templates
+        if isinstance(templates, TemplateChain) and all(
+            isinstance(t, TemplateTable) for t in templates.tables
+        ):  # tables read from index files: joined as they are, nothing decoded
+            tables = templates.tables
+            ends = np.cumsum([0] + [len(t.text) for t in tables])
+            bounds = [tables[0].bounds[:1] if tables else np.zeros(1, dtype=np.int64)]
+            bounds += [t.bounds[1:] + end for t, end in zip(tables, ends)]
+            return cls(np.concatenate([np.zeros(0, np.uint8)] + [t.text for t in tables]),
+                       np.concatenate(bounds).astype(np.int64),
+                       np.concatenate([np.zeros(0, np.int64)] + [t.cuts for t in tables]))  # fmt: skip
+        parts: list[bytes] = []
+        cuts = []
+        for shape in templates:
+            if shape is None:
+                parts.append(b"")
+                cuts.append(NO_TARBALL)
+            elif len(shape) == 1:
+                parts.append(shape[0].encode("utf-8", "surrogatepass"))
+                cuts.append(WHOLE)
+            else:
+                head = shape[0].encode("utf-8", "surrogatepass")
+                parts.append(head + shape[1].encode("utf-8", "surrogatepass"))
+                cuts.append(len(head))
+        bounds = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)), out=bounds[1:])
+        text = np.frombuffer(b"".join(parts), dtype=np.uint8)
+        return cls(text, bounds, np.array(cuts, dtype=np.int64))
+
+    def check(self) -> None:
+        """ValueError unless the offsets fit the text (a forged cache file)."""
+        bounds, cuts = self.bounds, self.cuts
+        if len(bounds) != len(cuts) + 1 or bounds[0] != 0 or bounds[-1] != len(self.text):
+            raise ValueError("tarball templates do not fit their text")
+        lengths = np.diff(bounds)
+        if (lengths < 0).any() or (cuts < NO_TARBALL).any() or (cuts > lengths).any():
+            raise ValueError("tarball templates do not fit their text")
+
+    def __len__(self) -> int:
+        return len(self.cuts)
+
+    def __getitem__(self, code: int) -> Template:  # type: ignore[override]
+        cut = int(self.cuts[code])
+        if cut == NO_TARBALL:
+            return None
+        raw = self.text[int(self.bounds[code]) : int(self.bounds[code + 1])].tobytes()
+        return (_text(raw),) if cut == WHOLE else (_text(raw[:cut]), _text(raw[cut:]))
+
+    def __iter__(self) -> Iterator[Template]:
+        return (self[code] for code in range(len(self)))
+
+
+class TemplateChain(Sequence):
+    """Several template tables one after another (the lazy tags of a site index, merged):
+    none copied, each still decoded only when looked at."""
+
+    __slots__ = ("tables", "starts")
+
+    def __init__(self, tables: Sequence[Sequence[Template]]) -> None:
+        self.tables: list[Sequence[Template]] = []
+        for table in tables:  # a chain in a chain: flattened
+            self.tables += table.tables if isinstance(table, TemplateChain) else [table]
+        self.starts = [0]
+        for table in self.tables:
+            self.starts.append(self.starts[-1] + len(table))
+
+    def __len__(self) -> int:
+        return self.starts[-1]
+
+    def __getitem__(self, code: int) -> Template:  # type: ignore[override]
+        if not 0 <= code < len(self):
+            raise IndexError(code)
+        part = bisect.bisect_right(self.starts, code) - 1
+        return self.tables[part][code - self.starts[part]]
+
+    def __iter__(self) -> Iterator[Template]:
+        for table in self.tables:
+            yield from table
+
+
 class Tarballs(Sequence):
-    """Every spec's tarball URL: for the first ``len(codes)`` specs rebuilt from a template
-    (per code) and the spec's hash, for the specs after them (``tail``) as read."""
+    """Every spec's tarball URL, rebuilt from a template (per code) and the spec's hash."""
 
-    __slots__ = ("codes", "templates", "hashes", "tail")
+    __slots__ = ("codes", "templates", "hashes")
 
-    def __init__(self, codes: np.ndarray, templates: list[Template], hashes: Hashes,
-                 tail: Sequence[Optional[str]] = ()) -> None:  # fmt: skip
+    def __init__(self, codes: np.ndarray, templates: Sequence[Template], hashes: Hashes) -> None:
         self.codes = codes
         self.templates = templates
         self.hashes = hashes
-        self.tail = tail
 
     def __len__(self) -> int:
-        return len(self.codes) + len(self.tail)
+        return len(self.codes)
 
     def __getitem__(self, index: int) -> Optional[str]:  # type: ignore[override]
-        head = len(self.codes)
-        if index < 0:
-            index += len(self)
-        if index >= head:
-            return self.tail[index - head]
         shape = self.templates[self.codes[index]]
         return shape if shape is None else untemplate(shape, self.hashes[index])
 

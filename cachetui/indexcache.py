@@ -3,9 +3,9 @@
 One cache file per input folder (keyed by its absolute path and the load options) in the user's
 cache folder. Each source file is checked by size and mtime (ns): only changed or new files are
 parsed again (with the rest of their folder, which a legacy page pair spans), deleted files drop
-out. The file is a numpy ``.npz`` (arrays, plus the rest as JSON) read with
-``allow_pickle=False``: a cache that is truncated, corrupt, from another format version or for
-another folder is detected and rebuilt, never trusted. Writes go to a temporary file that is
+out. The file holds memory-mapped numpy columns and a JSON document (``cachefile``), never a
+pickle: a cache that is truncated, corrupt, from another format version or for another folder
+is detected and rebuilt, never trusted. Writes go to a temporary file that is
 renamed into place, so two cachetui processes never leave a half-written cache.
 """
 
@@ -25,6 +25,7 @@ from .cachedirs import cache_base, download_cache_dir, index_cache_dir
 from .cacheread import (  # noqa: F401 - the index cache's interface, in one place
     CACHE_MIN_BYTES,
     FORMAT,
+    SUFFIX,
     Input,
     _stat,
     _where,
@@ -172,7 +173,7 @@ def plan(
     return result
 
 
-def _cache_files(folder: Path, suffix: str = "") -> list[Path]:
+def _cache_files(folder: Path, suffix: tuple[str, ...] = ("",)) -> list[Path]:
     """The finished cache files in ``folder``: regular files, not a writer's temporary one."""
     if not folder.is_dir():
         return []
@@ -184,7 +185,7 @@ def _cache_files(folder: Path, suffix: str = "") -> list[Path]:
 
 
 def info() -> dict[str, Any]:
-    entries = _cache_files(index_cache_dir(), ".npz")
+    entries = _cache_files(index_cache_dir(), (SUFFIX, ".npz"))  # .npz: older versions'
     download_files = _cache_files(download_cache_dir())
     return {
         "path": str(cache_base()),

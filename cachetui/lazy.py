@@ -28,10 +28,18 @@ class LazyCorpus:
         """Merge the load of these tags; the grown catalog."""
         for label in labels:
             self.groups[label].loaded = True
-        for part in result.parts:
-            self.builder.merge(part)
+        self.builder.merge(*result.parts)
         self.results.append(result)
         return self.builder.build()
+
+    def replace(self, result: LoadResult) -> Catalog:
+        """The whole corpus at once (a site index's file for every tag): what was merged so
+        far is dropped, every tag is loaded."""
+        for group in self.groups.values():
+            group.loaded = True
+        self.builder = result.builder
+        self.results = [result]
+        return result.catalog
 
     def combined(self, catalog: Catalog) -> LoadResult:
         """One load result for the report: every loaded tag's problems and counts."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from .builder import CatalogBuilder
+from .cachedirs import site_index
 from .discovery import (
     LoadUnit,
     PathLike,
@@ -78,8 +79,7 @@ class LoadResult:
                 self.merged = self.parts[0]
             else:  # into a fresh builder: each part may still be saved to its own cache
                 self.merged = CatalogBuilder()
-                for part in self.parts:
-                    self.merged.merge(part)
+                self.merged.merge(*self.parts)
         return self.merged
 
     @property
@@ -169,11 +169,27 @@ def load(
     ``tags`` gives some inputs a tag of their own (e.g. a configured mirror its name), over
     ``tag``; such an input is loaded and cached on its own. ``jobs`` > 1 parses a folder's
     pages in that many worker processes (``parallel``), with the same result."""
+    result = _snapshot(paths, max_bytes, tag) if cache and not tags else None
+    if result is not None:
+        if build:
+            result.catalog  # noqa: B018 - as below
+        return result
     options = IndexOptions(tag, timeout, status, max_download_mb, download_deadline, cache)
     result = _load(paths, progress, max_bytes, options, cache, dict(tags or {}), jobs)
     if build:
         result.catalog  # noqa: B018 - built now, under the caller's GC policy
     return result
+
+
+def _snapshot(
+    paths: Sequence[PathLike], max_bytes: int, tag: Optional[str]
+) -> Optional[LoadResult]:
+    """The load served by the site index (``siteindex``) when one is in use and holds it."""
+    if site_index() is None:  # the index machinery imports numpy: not without an index
+        return None
+    from .siteindex import open_snapshot
+
+    return open_snapshot([os.fspath(p) for p in paths], max_bytes, tag)
 
 
 @dataclass

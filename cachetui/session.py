@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Callable, Optional
 
+from .cachedirs import site_index
 from .catalog import Catalog, empty_catalog
 from .lazy import LazyCorpus
 from .limits import DEFAULT_DOWNLOAD_DEADLINE, DEFAULT_MAX_DOWNLOAD_MB
@@ -206,13 +207,44 @@ class LoadSession:
                 self._status = ""
             paths = [path for label in batch for path in lazy.groups[label].paths]
             with made_to_last():
-                result = self._load(paths, build=False)  # merged into the corpus instead
-                catalog = lazy.add(batch, result)
+                whole = self._whole_from_index(batch)
+                if whole is not None:  # the site at once, mapped: nothing merged
+                    catalog = lazy.replace(whole)
+                    result = whole
+                else:  # merged into the corpus instead
+                    result = self._tags_from_index(batch) or self._load(paths, build=False)
+                    catalog = lazy.add(batch, result)
             with self._lock:
                 del self._tag_queue[: len(batch)]
                 self._pending = [(g.label, g.packages) for g in lazy.pending()]
             self.queue_save(result)
             loaded(result, lazy.combined(catalog), catalog)
+
+    def _whole_from_index(self, batch: list[str]) -> Optional[LoadResult]:
+        """Every tag still to load asked for at once, and a site index holding the whole:
+        its one file (a search across 40 tags of a 10M-spec site merged them one by one)."""
+        lazy = self.lazy
+        if lazy is None or set(batch) != {g.label for g in lazy.pending()}:
+            return None
+        if len(lazy.pending()) < 2 or site_index() is None:
+            return None
+        from .siteindex import open_snapshot
+
+        options = self.options
+        if not options.use_cache or options.tags:  # as ``load`` decides
+            return None
+        return open_snapshot(self.paths, options.max_bytes, options.tag)
+
+    def _tags_from_index(self, batch: list[str]) -> Optional[LoadResult]:
+        """These tags from a site index, each from its own file, if it holds every one."""
+        lazy, options = self.lazy, self.options
+        if lazy is None or site_index() is None or not options.use_cache or options.tags:
+            return None
+        from .siteindex import open_snapshot
+
+        parts = [lazy.groups[label].paths for label in batch]
+        paths = [path for part in parts for path in part]
+        return open_snapshot(paths, options.max_bytes, options.tag, parts)
 
     # -- progress ----------------------------------------------------------------------------
 

@@ -441,7 +441,7 @@ def index_cache_files() -> list[Path]:
     """The index cache files (not temporary files) written so far."""
     folder = index_cache_folder()
     return (
-        sorted(p for p in folder.glob("*.npz") if not p.name.startswith("."))
+        sorted(p for p in folder.glob("*.cols") if not p.name.startswith("."))
         if folder.is_dir()
         else []
     )
@@ -450,12 +450,6 @@ def index_cache_files() -> list[Path]:
 def forge_index_cache(path: Path, mutate: Callable[[dict], None]) -> None:
     """Rewrite a well-formed index cache file with its JSON document changed by ``mutate``: a
     forgery that any reader of the format accepts unless it checks what the values are."""
-    import numpy as np
+    from cachetui.cachefile import rewrite_document
 
-    with np.load(path, allow_pickle=False) as bundle:
-        arrays = {name: bundle[name] for name in bundle.files}
-    document = json.loads(bytes(arrays["doc"]).decode("utf-8"))
-    mutate(document)
-    arrays["doc"] = np.frombuffer(json.dumps(document).encode("utf-8"), dtype=np.uint8)
-    with open(path, "wb") as handle:
-        np.savez(handle, **arrays)
+    rewrite_document(str(path), mutate)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import io
 import json
+import struct
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -260,7 +260,9 @@ CACHE_TARGETS = st.sampled_from([
     ("pages", 0, 0), ("pages", 0, 1), ("pages", 0, 2), ("pages", 0, 3), ("pages", 0, 4),
     ("pages", 0, 5), ("pages", 0, 6), ("pages", 0), ("pages",), ("tables", "os"), ("tables",),
     ("files",), ("files", 0), ("problems",), ("deps",), ("specs",), ("hashes",), ("metas",),
-    ("root",), ("format",),
+    ("root",), ("format",), ("arrays",), ("arrays", "sizes"), ("arrays", "sizes", 1),
+    ("arrays", "sizes", 2), ("arrays", "codes_os", 0), ("arrays", "tarball_bounds", 1),
+    ("arrays", "hashes_s32", 2),
 ])  # fmt: skip
 
 
@@ -293,20 +295,19 @@ def cache_under_test(tmp_path):
 @example(edits=[(("pages", 0, 6), "e4s")], flips=[])
 def test_fuzz_index_cache_file(cache_under_test, edits, flips):
     """A forged or damaged cache file is used or rebuilt; whatever is loaded can be shown."""
-    import numpy as np
+    from cachetui.cachefile import PREFIX
 
     folder, cache, original = cache_under_test
     cache.write_bytes(original)
-    if edits:
-        with np.load(cache, allow_pickle=False) as bundle:
-            arrays = {name: bundle[name] for name in bundle.files}
-        document = json.loads(bytes(arrays["doc"]).decode("utf-8"))
+    if edits:  # the document, and the array directory in it, edited; the arrays as they were
+        data = bytearray(original)
+        _magic, at, length = PREFIX.unpack_from(data)
+        document = json.loads(bytes(data[at : at + length]).decode("utf-8"))
         for path, value in edits:
             set_at(document, path, value)
-        arrays["doc"] = np.frombuffer(dumps(document).encode("utf-8"), dtype=np.uint8)
-        buffer = io.BytesIO()
-        np.savez(buffer, **arrays)
-        cache.write_bytes(buffer.getvalue())
+        body = dumps(document).encode("utf-8")
+        struct.pack_into("<QQ", data, 16, at, len(body))
+        cache.write_bytes(bytes(data[:at]) + body)
     if flips:
         data = bytearray(cache.read_bytes())
         for at, xor in flips:

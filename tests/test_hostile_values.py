@@ -251,7 +251,7 @@ def test_an_unchanged_folder_is_read_from_the_index_cache(cached_big_folder):
 
 
 def stale_temporary_file() -> Path:
-    stale = index_cache_folder() / ".tmp-killedwriter.npz"
+    stale = index_cache_folder() / ".tmp-killedwriter.cols"
     stale.write_bytes(b"PK\x03\x04 half a cache")
     old = time.time() - 2 * 86400
     os.utime(stale, (old, old))

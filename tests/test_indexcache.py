@@ -8,11 +8,11 @@ import subprocess
 import sys
 import threading
 
-import numpy as np
 import pytest
 from conftest import ROOT, page_text, spec_entry
 
 import cachetui.indexcache as indexcache
+from cachetui.cachefile import rewrite_document
 from cachetui.cli import main
 from cachetui.loader import DEFAULT_MAX_BYTES, load
 
@@ -159,13 +159,7 @@ def test_corrupt_cache_is_rebuilt(corpus, damage, reason):
 
 
 def rewrite_doc(path, change):
-    with np.load(path, allow_pickle=False) as bundle:
-        arrays = {name: bundle[name] for name in bundle.files}
-    doc = json.loads(bytes(arrays["doc"]).decode())
-    change(doc)
-    arrays["doc"] = np.frombuffer(json.dumps(doc).encode(), dtype=np.uint8)
-    with open(path, "wb") as out:
-        np.savez(out, **arrays)
+    rewrite_document(str(path), change)
 
 
 def test_version_mismatch_is_rebuilt(corpus):

@@ -19,6 +19,8 @@ def report_text(result: LoadResult) -> Text:
         f"{result.pages:,} pages read from {result.files_read:,} files; {len(result.catalog):,} specs.\n",
         "bold",
     )
+    for note in result.cache_notes:  # e.g. a site index: a snapshot, and when it was built
+        text.append(f"{visible(note)}\n", "dim")
     errors, warnings = result.errors, result.warnings
     text.append(f"{len(errors)} file(s) skipped, {len(warnings)} loaded with warnings.\n\n")
     for problem in errors + warnings:
