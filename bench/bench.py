@@ -331,7 +331,7 @@ def bench_ui(path: Path, repeat: int, work: Path) -> dict:
     cache_dir = tempfile.mkdtemp(dir=work, prefix="ui-cache-")
     # Written by a child: a child's peak RSS starts at its parent's RSS when it was forked
     # (Linux keeps the high-water mark across exec), so the parent must not load anything.
-    run_child(LOAD_CHILD.format(path=str(path), cache=True, save=True, cache_dir=cache_dir))
+    run_child(LOAD_CHILD.format(path=str(path), cache=True, save=True, cache_dir=cache_dir, jobs=1))
     for _ in range(repeat):
         warms.append(run_child(UI_CHILD.format(path=str(path), keys=FILTER_KEYS[:1],
                                                cache_dir=cache_dir)))  # fmt: skip
