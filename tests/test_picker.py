@@ -78,12 +78,28 @@ async def test_picker_keys_are_commands_only_in_the_list(into_list):
         await pilot.press("space", "space")
         table = app.query_one(SpecTable)
         lines = table_lines(table)
-        # the mark of a selected row is a character: seen without colour
-        assert lines[1].startswith("● ") and lines[2].startswith("● ")
-        assert not lines[3].startswith("●")
+        # the marks are characters, seen without colour: "●" selected, ">" the cursor (as fzf)
+        assert lines[1].startswith(" ●") and lines[2].startswith(" ●")
+        assert lines[3].startswith("> ")
         assert "285/285 (2 selected)" in picker_line(app)
         await pilot.press("enter")
     assert app.return_value == f"/{H1}\n/{H2}\n"
+
+
+async def test_picker_cursor_row_shows_without_colour(monkeypatch):
+    """With NO_COLOR the cursor's background is grey at best: a ">" points at the row that
+    enter prints, as fzf's pointer, in the prompt and in the list, on a selected row too."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = CacheApp([str(SEEDS)], print_format="hashes")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.query_one(SpecTable)
+        pointed = [y for y, line in enumerate(table_lines(table)) if line.startswith(">")]
+        assert pointed == [1]  # in the prompt: the first row, which enter would print
+        await pilot.press("ctrl+j", "ctrl+j", "space", "ctrl+k")  # select row 2, back on it
+        lines = table_lines(table)
+        assert [y for y, line in enumerate(lines) if line.startswith(">")] == [2]
+        assert lines[2].startswith(">●") and lines[1].startswith("  ") and lines[3].startswith("  ")
 
 
 async def test_picker_ctrl_j_and_ctrl_k_move_in_the_list():
