@@ -249,3 +249,16 @@ async def test_pasted_hashes_in_the_filter_show_them_all():
         paste(app, f"{H1[:7]}\n{H2[:7]}\n4bluh7l\n")
         await settle(pilot)
         assert table.row_count == 3
+
+
+async def test_picker_hints_cut_with_an_ellipsis_on_a_narrow_terminal():
+    """At 80 columns the hints under the prompt do not fit: they end in "…", not mid-phrase."""
+    app = CacheApp([str(SEEDS)], print_format="hashes")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        line = app.query_one(PickerLine).render_line(0).text.rstrip()
+        assert "285/285" in line and line.endswith("…"), line
+        await pilot.press("tab")  # the list's hints
+        await settle(pilot)
+        line = app.query_one(PickerLine).render_line(0).text.rstrip()
+        assert "space selects" in line and line.endswith("…"), line
