@@ -262,3 +262,17 @@ async def test_picker_hints_cut_with_an_ellipsis_on_a_narrow_terminal():
         await settle(pilot)
         line = app.query_one(PickerLine).render_line(0).text.rstrip()
         assert "space selects" in line and line.endswith("…"), line
+
+
+async def test_picker_detail_follows_the_row_enter_prints_from_the_prompt():
+    """In the prompt the detail panel shows the spec enter would print (not a summary of the
+    empty catalog from before loading), and follows the filter as it narrows."""
+    app = CacheApp([str(SEEDS)], print_format="hashes")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.focused, FilterBox)
+        detail = str(app.query_one("#detail-body").render())
+        assert f"spack install /{H1}" in detail and "0 tags" not in detail
+        await pilot.press(*"mpi4py")
+        await settle(pilot)
+        assert f"spack install /{MPI4PY_FIRST}" in str(app.query_one("#detail-body").render())
