@@ -222,6 +222,23 @@ async def test_help_lists_every_key_from_the_action_table():
         assert isinstance(app.screen, HelpScreen)
 
 
+@pytest.mark.parametrize("width", [80, 200])
+async def test_help_never_runs_a_long_token_into_its_meaning(width):
+    """Query tokens longer than their column ("runs=yes  runs=no  runs=unknown") get a line of
+    their own: never "runs=unknownruns on this machine", at any width."""
+    from cachetui.querysyntax import SYNTAX
+
+    app = CacheApp([str(SEEDS)])
+    async with app.run_test(size=(width, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        lines = str(app.screen.query_one("#help-text").render()).splitlines()
+        for token, _meaning in SYNTAX:
+            (line,) = [line for line in lines if line.strip().startswith(token)]
+            rest = line.strip()[len(token) :]
+            assert rest == "" or rest.startswith("  "), line
+
+
 def test_footer_bindings_come_from_the_action_table():
     keys = {(b.key, b.action) for b in CacheApp.BINDINGS + BrowserScreen.BINDINGS}
     assert ("slash", "focus_filter") in keys and ("q", "app.quit") in keys
