@@ -498,3 +498,14 @@ async def test_detail_never_shows_a_spec_the_filter_removed():
         spec = app.catalog.spec(table.current_spec)
         assert spec.package == "py-multidict"
         assert spec.hash in detail_text(app) and "py-msgpack" not in detail_text(app)
+
+
+async def test_narrow_tree_cuts_its_labels_without_a_sideways_scrollbar():
+    """At 60 columns the tree's labels lose their middle ("py-…ypes 66"): a horizontal
+    scrollbar there would scroll to nothing and hide the tree's last line."""
+    app = CacheApp([str(SEEDS)])
+    async with app.run_test(size=(60, 15)) as pilot:
+        await settle(pilot)
+        tree = app.query_one(PackageTree)
+        assert tree.virtual_size.width > tree.scrollable_content_region.width  # labels are cut
+        assert not tree.show_horizontal_scrollbar
