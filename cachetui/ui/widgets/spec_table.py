@@ -28,6 +28,7 @@ from textual.strip import Strip
 
 from ...catalog import Catalog
 from ...faults import guard_handlers
+from ...text import cut_middle
 from ...view import COLUMNS, GAP, Column, Sort, cell_text, fit_columns
 from ..actions import bindings
 from ..state import BrowsingState
@@ -53,8 +54,7 @@ def fitted(text: str, width: int, middle: bool = False) -> str:
     if width <= 0:
         return ""
     if middle and width >= 4 and len(text) == cell_len(text):
-        head = (width - 1) // 3
-        return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
+        return cut_middle(text, width)
     return set_cell_size(text, width - 1) + "…"
 
 
