@@ -512,3 +512,21 @@ async def test_narrow_tree_cuts_its_labels_without_a_sideways_scrollbar():
         tree = app.query_one(PackageTree)
         assert tree.virtual_size.width > tree.scrollable_content_region.width  # labels are cut
         assert not tree.show_horizontal_scrollbar
+
+
+@pytest.mark.parametrize("size", [(60, 15), (80, 24), (200, 50)])
+async def test_filter_hint_keeps_whole_tokens_and_marks_a_cut(size):
+    """The hint under "/" never ends in a token cut short ("os=  target"): whole tokens, then
+    "…" when some did not fit; whole on a wide terminal."""
+    from cachetui.ui.widgets.filter_box import PLACEHOLDER, FilterBox
+
+    app = CacheApp([str(SEEDS)])
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        box = app.query_one(FilterBox)
+        shown = box.placeholder
+        assert len(shown) < box.content_region.width
+        if shown != PLACEHOLDER:
+            assert shown.endswith("  …")
+            assert PLACEHOLDER.startswith(shown[: -len("  …")] + "  ")
+        assert (shown == PLACEHOLDER) == (size[0] == 200)
