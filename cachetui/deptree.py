@@ -71,6 +71,7 @@ class WhyResult:
     paths: list[tuple[int, ...]]
     roots: int
     cycle: bool = False
+    unlisted: int = 0  # loaded specs whose dependencies were not read (site pages list none)
 
     @property
     def is_root(self) -> bool:
@@ -100,8 +101,9 @@ def why_paths(catalog: Catalog, spec_id: int, limit: int = WHY_LIMIT) -> WhyResu
     whatever the number of distinct paths, which grows exponentially in a layered graph); the
     first time a root is met is by a shortest path."""
     known = known_specs(catalog)
+    unlisted = len(known) - int(np.count_nonzero(known))
     if not catalog.hashes[spec_id]:  # nothing can name a spec without a hash as a dependency
-        return WhyResult(spec_id, [(spec_id,)], 1)
+        return WhyResult(spec_id, [(spec_id,)], 1, unlisted=unlisted)
     below: dict[int, int] = {}  # ancestor -> the spec it was reached from (one step down)
     seen = {catalog.hashes[spec_id]}
     roots: list[int] = []
@@ -127,7 +129,7 @@ def why_paths(catalog: Catalog, spec_id: int, limit: int = WHY_LIMIT) -> WhyResu
         while path[-1] != spec_id:
             path.append(below[path[-1]])
         paths.append(tuple(path))
-    return WhyResult(spec_id, paths, len(tops), cycle)
+    return WhyResult(spec_id, paths, len(tops), cycle, unlisted)
 
 
 def edge_deptypes(catalog: Catalog, parent: int, child: int) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 from .model import Spec
-from .text import visible
+from .text import cut_middle, visible
 
 TABLE_COLUMNS = ("hash", "package", "version", "compiler", "os", "target", "stacks", "tag")
 TABLE_CELL_MAX = 80  # every real value fits; tsv and json keep values whole
@@ -90,8 +90,17 @@ def render_table(specs: Sequence[Spec], width: Optional[int] = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Cut in the middle, as the browser cuts them (``view.COLUMNS``' cut_middle, which a test
+# keeps equal; importing view here would load numpy for ``--help``): they differ at the end.
+TABLE_CUT_MIDDLE = frozenset({"version", "compiler", "os", "target", "tag"})
+_MIDDLE = tuple(c in TABLE_CUT_MIDDLE for c in TABLE_COLUMNS)
+
+
 def _table_line(cells: Sequence[str], widths: Sequence[int]) -> str:
-    cut = [c if len(c) <= w else c[: w - 1] + "…" for c, w in zip(cells, widths)]
+    cut = [
+        c if len(c) <= w else cut_middle(c, w) if middle else c[: w - 1] + "…"
+        for c, w, middle in zip(cells, widths, _MIDDLE)
+    ]
     return (" " * TABLE_GAP).join(c.ljust(w) for c, w in zip(cut, widths)).rstrip()
 
 

@@ -29,3 +29,15 @@ def visible(value: str) -> str:
 
 def is_clean(value: str) -> bool:
     return _UNSAFE.search(value) is None
+
+
+def cut_middle(text: str, width: int) -> str:
+    """``text`` (one cell a character) cut to ``width`` by its middle, marked "…": a third of
+    what is kept from the start, the rest from the end, where ubuntu18.04 and ubuntu22.04, or
+    gcc@=11.4.0 and gcc@=13.2.0, differ."""
+    if len(text) <= width:
+        return text
+    if width < 4:
+        return text[: max(0, width - 1)] + "…" if width > 0 else ""
+    head = (width - 1) // 3
+    return text[:head] + "…" + text[len(text) - (width - 1 - head) :]

@@ -60,7 +60,10 @@ async def test_table_navigation_and_detail_follow_the_cursor():
         await pilot.press("G")
         assert table.cursor_row == 284
         assert int(table.scroll_y) == 285 + 1 - table.scrollable_content_region.height
-        assert table_lines(table)[-1].split()[0] == app.catalog.hashes[table.current_spec][:7]
+        last = table_lines(table)[-1]  # the cursor row: ">" points at it
+        assert (
+            last.startswith("> ") and last.split()[1] == app.catalog.hashes[table.current_spec][:7]
+        )
         await pilot.press("g")
         assert table.cursor_row == 0 and table.scroll_y == 0
         await pilot.press("pagedown")
@@ -220,6 +223,23 @@ async def test_help_lists_every_key_from_the_action_table():
         assert not isinstance(app.screen, HelpScreen)
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
+
+
+@pytest.mark.parametrize("width", [80, 200])
+async def test_help_never_runs_a_long_token_into_its_meaning(width):
+    """Query tokens longer than their column ("runs=yes  runs=no  runs=unknown") get a line of
+    their own: never "runs=unknownruns on this machine", at any width."""
+    from cachetui.querysyntax import SYNTAX
+
+    app = CacheApp([str(SEEDS)])
+    async with app.run_test(size=(width, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        lines = str(app.screen.query_one("#help-text").render()).splitlines()
+        for token, _meaning in SYNTAX:
+            (line,) = [line for line in lines if line.strip().startswith(token)]
+            rest = line.strip()[len(token) :]
+            assert rest == "" or rest.startswith("  "), line
 
 
 def test_footer_bindings_come_from_the_action_table():
@@ -481,3 +501,32 @@ async def test_detail_never_shows_a_spec_the_filter_removed():
         spec = app.catalog.spec(table.current_spec)
         assert spec.package == "py-multidict"
         assert spec.hash in detail_text(app) and "py-msgpack" not in detail_text(app)
+
+
+async def test_narrow_tree_cuts_its_labels_without_a_sideways_scrollbar():
+    """At 60 columns the tree's labels lose their middle ("py-…ypes 66"): a horizontal
+    scrollbar there would scroll to nothing and hide the tree's last line."""
+    app = CacheApp([str(SEEDS)])
+    async with app.run_test(size=(60, 15)) as pilot:
+        await settle(pilot)
+        tree = app.query_one(PackageTree)
+        assert tree.virtual_size.width > tree.scrollable_content_region.width  # labels are cut
+        assert not tree.show_horizontal_scrollbar
+
+
+@pytest.mark.parametrize("size", [(60, 15), (80, 24), (200, 50)])
+async def test_filter_hint_keeps_whole_tokens_and_marks_a_cut(size):
+    """The hint under "/" never ends in a token cut short ("os=  target"): whole tokens, then
+    "…" when some did not fit; whole on a wide terminal."""
+    from cachetui.ui.widgets.filter_box import PLACEHOLDER, FilterBox
+
+    app = CacheApp([str(SEEDS)])
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        box = app.query_one(FilterBox)
+        shown = box.placeholder
+        assert len(shown) < box.content_region.width
+        if shown != PLACEHOLDER:
+            assert shown.endswith("  …")
+            assert PLACEHOLDER.startswith(shown[: -len("  …")] + "  ")
+        assert (shown == PLACEHOLDER) == (size[0] == 200)

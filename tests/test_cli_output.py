@@ -14,7 +14,8 @@ import termios
 import pytest
 from conftest import ROOT, SEEDS, page_text, run_cli, spec_entry
 
-from cachetui.export import fit_widths
+from cachetui.export import TABLE_CUT_MIDDLE, fit_widths
+from cachetui.view import COLUMNS
 
 
 def _as_terminal(monkeypatch, columns: int) -> None:
@@ -31,6 +32,22 @@ def test_list_fits_a_terminal_and_cuts_with_an_ellipsis(monkeypatch, capsys):
     assert max(len(line) for line in lines) <= 76
     assert any("…" in line for line in lines)
     assert lines[1].split()[0] == "255hkvj"  # the hash is never cut (7 characters)
+
+
+def test_list_on_a_narrow_terminal_keeps_the_ends_that_tell_rows_apart(monkeypatch, capsys):
+    """Cut at the end, gcc@=11.4.0 and gcc@=13.2.0 both read "gcc@=1…", ubuntu22.04 and
+    ubuntu24.04 "ubuntu2…": compiler, os, target, version and tag lose their middle instead,
+    as in the browser."""
+    _as_terminal(monkeypatch, 80)
+    code, out, _ = run_cli(capsys, "list", str(SEEDS), "-n", "5")
+    header, *rows = out.splitlines()
+    starts = [header.index(title) for title in ("COMPILER", "OS", "TARGET", "STACKS")]
+    compilers = [row[starts[0] : starts[1]].strip() for row in rows]
+    oss = [row[starts[1] : starts[2]].strip() for row in rows]
+    assert any("…" in cell for cell in compilers + oss)  # 80 columns: they are cut
+    assert [c[-6:] for c in compilers] == ["=7.5.0", "11.4.0", "13.2.0", "11.4.0", "10.5.0"]
+    assert [o[-5:] for o in oss] == ["18.04", "22.04", "24.04", "22.04", "ntos7"]
+    assert {c.key for c in COLUMNS if c.cut_middle} == TABLE_CUT_MIDDLE  # as the browser
 
 
 def test_list_is_whole_when_piped(monkeypatch, capsys):

@@ -11,7 +11,7 @@ from argparse import Namespace
 
 import pytest
 from apphelpers import messages, settle
-from conftest import page_text, spec_entry
+from conftest import SEEDS, page_text, spec_entry
 from test_closure import LINK, RUN, h, record, write_index
 from test_spack_cli import LIBELF_7
 from test_spack_cli import spack as spack  # noqa: PLC0414 - the fixture, used by name
@@ -321,9 +321,24 @@ def test_w_on_the_tree_asks_about_the_dependency_under_its_cursor(graph):
         await pilot.press("w")
         await settle(pilot)
         heading = str(app.screen.query_one("#why-heading").render())
-        assert heading.startswith("Nothing loaded depends on okapp@1.0/okappqq: it is a root")
+        # the graph holds a site page, which lists no dependencies: "root" only as far as told
+        assert heading.startswith(
+            "No spec whose dependencies were read depends on okapp@1.0/okappqq: a root as far"
+        ) and heading.endswith("(1 loaded spec(s) from site pages list none).")
 
     run_app(graph, body)
+
+
+async def test_w_on_site_pages_says_it_cannot_tell_rather_than_a_root():
+    """Site pages list no dependencies: "nothing loaded depends on it" would be a guess."""
+    app = CacheApp([str(SEEDS)])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        heading = str(app.screen.query_one("#why-heading").render())
+        assert heading.startswith("What needs py-msgpack@1.0.3/255hkvj cannot be told"), heading
+        assert "root" not in heading
 
 
 # -- closure= in the query, the facet and the JSON -----------------------------------------------

@@ -78,12 +78,28 @@ async def test_picker_keys_are_commands_only_in_the_list(into_list):
         await pilot.press("space", "space")
         table = app.query_one(SpecTable)
         lines = table_lines(table)
-        # the mark of a selected row is a character: seen without colour
-        assert lines[1].startswith("● ") and lines[2].startswith("● ")
-        assert not lines[3].startswith("●")
+        # the marks are characters, seen without colour: "●" selected, ">" the cursor (as fzf)
+        assert lines[1].startswith(" ●") and lines[2].startswith(" ●")
+        assert lines[3].startswith("> ")
         assert "285/285 (2 selected)" in picker_line(app)
         await pilot.press("enter")
     assert app.return_value == f"/{H1}\n/{H2}\n"
+
+
+async def test_picker_cursor_row_shows_without_colour(monkeypatch):
+    """With NO_COLOR the cursor's background is grey at best: a ">" points at the row that
+    enter prints, as fzf's pointer, in the prompt and in the list, on a selected row too."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = CacheApp([str(SEEDS)], print_format="hashes")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.query_one(SpecTable)
+        pointed = [y for y, line in enumerate(table_lines(table)) if line.startswith(">")]
+        assert pointed == [1]  # in the prompt: the first row, which enter would print
+        await pilot.press("ctrl+j", "ctrl+j", "space", "ctrl+k")  # select row 2, back on it
+        lines = table_lines(table)
+        assert [y for y, line in enumerate(lines) if line.startswith(">")] == [2]
+        assert lines[2].startswith(">●") and lines[1].startswith("  ") and lines[3].startswith("  ")
 
 
 async def test_picker_ctrl_j_and_ctrl_k_move_in_the_list():
@@ -233,3 +249,30 @@ async def test_pasted_hashes_in_the_filter_show_them_all():
         paste(app, f"{H1[:7]}\n{H2[:7]}\n4bluh7l\n")
         await settle(pilot)
         assert table.row_count == 3
+
+
+async def test_picker_hints_cut_with_an_ellipsis_on_a_narrow_terminal():
+    """At 80 columns the hints under the prompt do not fit: they end in "…", not mid-phrase."""
+    app = CacheApp([str(SEEDS)], print_format="hashes")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        line = app.query_one(PickerLine).render_line(0).text.rstrip()
+        assert "285/285" in line and line.endswith("…"), line
+        await pilot.press("tab")  # the list's hints
+        await settle(pilot)
+        line = app.query_one(PickerLine).render_line(0).text.rstrip()
+        assert "space selects" in line and line.endswith("…"), line
+
+
+async def test_picker_detail_follows_the_row_enter_prints_from_the_prompt():
+    """In the prompt the detail panel shows the spec enter would print (not a summary of the
+    empty catalog from before loading), and follows the filter as it narrows."""
+    app = CacheApp([str(SEEDS)], print_format="hashes")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.focused, FilterBox)
+        detail = str(app.query_one("#detail-body").render())
+        assert f"spack install /{H1}" in detail and "0 tags" not in detail
+        await pilot.press(*"mpi4py")
+        await settle(pilot)
+        assert f"spack install /{MPI4PY_FIRST}" in str(app.query_one("#detail-body").render())

@@ -265,6 +265,17 @@ def test_picker_80x24(snap_compare):
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
 
+def test_picker_no_color_80x24(snap_compare, monkeypatch):
+    """Without colour the picker still shows which row enter prints: ">" (as fzf), and "●"."""
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    async def run_before(pilot):
+        await pressed(pilot, *"mpi4py", "tab", "space", "down")  # row 1 selected, cursor on 3
+
+    app = CacheApp(["seeds"], print_format="hashes")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
 def test_export_error_no_color_80x24(snap_compare, monkeypatch):
     """A failed save: the dialog stays, the error in it; the chosen format is (•) without colour."""
     import cachetui.ui.screens.export as export_screen

@@ -67,7 +67,9 @@ async def test_a_tags_summary_is_a_summary(one_tag):
         flat = " ".join(text.split())
         assert text.startswith("develop  tag")
         assert f"34 in {PACKAGES} packages (34 package versions)" in flat
-        assert "(top 5 of 30)" in flat  # the oss: five named, and how many in all
+        assert "(top 5 of 30)" in flat  # the os values: five named, and how many in all
+        labels = [line.split()[0] for line in text.splitlines()[3:7]]
+        assert labels == ["compilers", "os", "targets", "platforms"]  # as Spack names it: os
         assert f"packages (top 20 of {PACKAGES}, most specs first; versions newest first)" in flat
         assert "zlib 5 develop, 1.10, 1.3, 1.2.11 … (5 versions)" in flat
         # no wall: the other packages' versions are not all listed

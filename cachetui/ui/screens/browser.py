@@ -274,7 +274,9 @@ class BrowserScreen(BrowserLoading, BrowserClosure, BrowserActions, BrowserCopy,
     def spec_highlighted(self, event: SpecTable.Highlighted) -> None:
         table = event.control
         self.query_one(StatusBar).set_position(table.cursor_row + 1 if table.row_count else 0)
-        if table.has_focus:
+        # A picker's prompt acts on the table's cursor row (enter prints it), so its detail
+        # follows that row as fzf's preview does, typing or not.
+        if table.has_focus or (self.print_format and not self.query_one(PackageTree).has_focus):
             self._show_spec(event.spec_id)
 
     @on(DetailPanel.JumpRequested)

@@ -21,6 +21,15 @@ CLIPBOARD_HELP = (
 )
 
 
+def _row(text: Text, label: str, width: int, meaning: str) -> None:
+    """``label`` in a column ``width`` wide, then ``meaning``; a label too long for its column
+    gets a line of its own, the meaning under the column (never run together: "unknownruns")."""
+    text.append(f"  {label:<{width}}", "bold cyan")
+    if len(label) >= width:
+        text.append("\n" + " " * (width + 2))
+    text.append(f"{meaning}\n")
+
+
 def help_text(keymap: Mapping[str, str] = MappingProxyType({})) -> Text:
     """The help; ``keymap`` (binding id -> keys, the config's remapping) shows the keys in force."""
     text = Text()
@@ -29,13 +38,11 @@ def help_text(keymap: Mapping[str, str] = MappingProxyType({})) -> Text:
             continue
         text.append(f"{title}\n", "bold underline")
         for action in actions:
-            text.append(f"  {action.keys_in_force(keymap):<16}", "bold cyan")
-            text.append(f"{action.help}\n")
+            _row(text, action.keys_in_force(keymap), 16, action.help)
         text.append("\n")
     text.append("Query syntax (tokens are ANDed, in any order)\n", "bold underline")
     for token, meaning in SYNTAX:
-        text.append(f"  {token:<26}", "bold cyan")
-        text.append(f"{meaning}\n")
+        _row(text, token, 26, meaning)
     text.append("\nClipboard\n", "bold underline")
     text.append(f"  {CLIPBOARD_HELP}\n")
     return text

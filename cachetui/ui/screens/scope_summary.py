@@ -44,7 +44,7 @@ def tag_summary(catalog: Catalog, ids, title: str, subtitle: str, facets: dict,
     if tags is not None:
         text.append(f", {tags:,} tags")
     text.append("\n")
-    for facet, label in (("compiler", "compilers"), ("os", "oss"), ("target", "targets"),
+    for facet, label in (("compiler", "compilers"), ("os", "os"), ("target", "targets"),
                          ("platform", "platforms")):  # fmt: skip
         _line(text, label, top(facets.get(facet, []), INLINE))
     stacks = top(facets.get("stack", []))

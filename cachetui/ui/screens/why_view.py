@@ -38,6 +38,13 @@ def path_text(catalog: Catalog, number: int, path: tuple[int, ...]) -> Text:
 
 def heading(catalog: Catalog, result: WhyResult) -> Text:
     name = visible(describe(catalog, result.spec_id))
+    if result.is_root and result.unlisted == len(catalog):
+        # Site pages list no dependencies: "nothing depends on it" would be a guess.
+        return Text(f"What needs {name} cannot be told: the loaded caches list no dependencies"
+                    " (site pages do not; a Spack index or spec file does).", "yellow")  # fmt: skip
+    if result.is_root and result.unlisted:
+        return Text(f"No spec whose dependencies were read depends on {name}: a root as far as"
+                    f" they tell ({result.unlisted:,} loaded spec(s) from site pages list none).")  # fmt: skip
     if result.is_root:
         return Text(f"Nothing loaded depends on {name}: it is a root (installed for itself).")
     if result.cycle:

@@ -17,12 +17,30 @@ from ..actions import bindings
 PLACEHOLDER = "/ filter: name  /hash  @version  %compiler  os=  target=  stack=  +variant  !not"
 
 
+def placeholder_for(width: int) -> str:
+    """The hint in ``width`` cells: whole tokens, then "…" when some are left out (never a
+    token cut short: "target" without its "=" reads as a word to search)."""
+    if len(PLACEHOLDER) <= width:
+        return PLACEHOLDER
+    first, *rest = PLACEHOLDER.split("  ")
+    shown = first
+    for part in rest:
+        if len(shown) + len(part) + 5 > width:  # the two-space gap, and then "  …"
+            break
+        shown += "  " + part
+    return shown + "  …"
+
+
 @guard_handlers
 class FilterBox(Input):
     BINDINGS = bindings("filter")
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(placeholder=PLACEHOLDER, id=id)
+
+    def on_resize(self) -> None:
+        # One cell stays for the text cursor, drawn after the placeholder's first character.
+        self.placeholder = placeholder_for(self.content_region.width - 1)
 
     def action_clear_or_leave(self) -> None:
         if self.value:

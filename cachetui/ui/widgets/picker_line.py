@@ -21,8 +21,9 @@ def picker_text(shown: int, total: int, selected: int, in_prompt: bool) -> Text:
 
 
 class PickerLine(Static):
+    # One line: hints that do not fit end in "…" rather than stopping mid-phrase.
     DEFAULT_CSS = """
-    PickerLine { height: 1; width: 1fr; padding: 0 1; }
+    PickerLine { height: 1; width: 1fr; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def show(self, shown: int, total: int, selected: int, in_prompt: bool) -> None:

@@ -28,11 +28,21 @@ from textual.strip import Strip
 
 from ...catalog import Catalog
 from ...faults import guard_handlers
+from ...text import cut_middle
 from ...view import COLUMNS, GAP, Column, Sort, cell_text, fit_columns
 from ..actions import bindings
 from ..state import BrowsingState
 
-MARK_WIDTH = 2  # the selection marker column
+# The marker column, laid out as fzf's: the cursor's pointer ">", then the selection mark "●".
+# The cursor row must show without colour too (NO_COLOR, a monochrome terminal, a screen reader
+# or a copy of the screen), so its background alone is not enough.
+MARK_WIDTH = 2
+
+
+def row_mark(cursor: bool, selected: bool) -> str:
+    return (">" if cursor else " ") + ("●" if selected else " ")
+
+
 ARROWS = {False: "▲", True: "▼"}
 
 
@@ -44,8 +54,7 @@ def fitted(text: str, width: int, middle: bool = False) -> str:
     if width <= 0:
         return ""
     if middle and width >= 4 and len(text) == cell_len(text):
-        head = (width - 1) // 3
-        return text[:head] + "…" + text[len(text) - (width - 1 - head) :]
+        return cut_middle(text, width)
     return set_cell_size(text, width - 1) + "…"
 
 
@@ -268,7 +277,7 @@ class SpecTable(ScrollView, can_focus=True):
             style += self.get_component_rich_style("spec-table--selected")
         if row == self.cursor_row:
             style += self.get_component_rich_style("spec-table--cursor")
-        mark = Segment("● " if is_selected else "  ", style)
+        mark = Segment(row_mark(row == self.cursor_row, is_selected), style)
         texts = [self._cell(c.key, spec_id) for c, _ in self.columns_shown]
         return Strip([mark, *self._line(texts, style)]).crop_extend(0, width, style)
 
