@@ -43,16 +43,17 @@ def _objects(texts: Sequence[Any]) -> np.ndarray:
     return array
 
 
-def _field(catalog: Catalog, ids: np.ndarray, name: str,
-           text: Callable[[Any], str]) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """``text`` of each distinct value of column ``name``, made safe, and the rows' codes."""
+def _field(catalog: Catalog, ids: np.ndarray, name: str, text: Callable[[Any], str],
+           before: str = "", after: str = "") -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """``text`` of each distinct value of column ``name``, made safe, between ``before`` and
+    ``after`` (separators joined once per value, not once per row), and the rows' codes."""
     column = catalog.column(name)
     values, codes = column.values, column.codes[ids]
     if len(values) > len(ids):  # a few rows of a big catalog: format only the values they use
         used, codes = np.unique(codes, return_inverse=True)
         values = [values[c] for c in used.tolist()]
         codes = codes.reshape(-1)
-    return _objects([visible(text(v)) for v in values]), codes
+    return _objects([before + visible(text(v)) + after for v in values]), codes
 
 
 def _groups(
@@ -75,15 +76,15 @@ def _groups(
     return inverse.reshape(-1), ids[first]
 
 
-def _arch(catalog: Catalog, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`` arch=platform-os-target`` (empty parts left out; nothing when all are) per row: one
-    text per combination of the three (a few dozen in real caches)."""
+def _arch(catalog: Catalog, ids: np.ndarray, after: str) -> tuple[np.ndarray, np.ndarray]:
+    """`` arch=platform-os-target`` (empty parts left out; nothing when all are), then
+    ``after``, per row: one text per combination of the three (a few dozen in real caches)."""
     inverse, reps = _groups(catalog, ids, ARCH_FIELDS)
     columns = [catalog.column(name) for name in ARCH_FIELDS]
     texts = []
     for rep in reps.tolist():
         arch = "-".join(part for part in (c.cell(rep) for c in columns) if part)
-        texts.append(visible(" arch=" + arch) if arch else "")
+        texts.append((visible(" arch=" + arch) if arch else "") + after)
     return _objects(texts), inverse
 
 
@@ -92,15 +93,16 @@ def _variants(variants: tuple[str, ...]) -> str:
     return text if not text or text[0] in "+~" else " " + text
 
 
-def _spec_pieces(catalog: Catalog, ids: np.ndarray) -> list[Piece]:
-    """The pieces of ``model.Spec.spec_string``, field by field."""
-    return [
-        _field(catalog, ids, "package", str),
+def _spec_lines(catalog: Catalog, ids: np.ndarray, before: str = "") -> str:
+    """``before``, ``model.Spec.spec_string`` and a newline per row, field by field."""
+    pieces: list[Piece] = [
+        _field(catalog, ids, "package", str, before=before),
         _field(catalog, ids, "version", lambda v: "@" + v if v else ""),
         _field(catalog, ids, "compiler", lambda c: "%" + c if parse_compiler(c).name else ""),
         _field(catalog, ids, "variants", _variants),
-        _arch(catalog, ids),
+        _arch(catalog, ids, "\n"),
     ]
+    return _join(pieces, len(ids))
 
 
 def _take(piece: Piece, start: int, stop: int) -> Any:
@@ -110,9 +112,9 @@ def _take(piece: Piece, start: int, stop: int) -> Any:
     return piece if isinstance(piece, str) else piece[start:stop]
 
 
-def _join(pieces: Sequence[Piece], count: int) -> str:
-    """Row after row, the pieces of each row, as one string."""
-    chunks = []
+def _join(pieces: Sequence[Piece], count: int, head: str = "") -> str:
+    """``head``, then row after row the pieces of each row, as one string."""
+    chunks = [head]
     for start in range(0, count, CHUNK):
         stop = min(start + CHUNK, count)
         table = np.empty((stop - start, len(pieces)), dtype=object)
@@ -167,6 +169,7 @@ def _tarball_pieces(catalog: Catalog, ids: np.ndarray, hashes: np.ndarray) -> li
         used = np.arange(len(tarballs.templates))
     heads, tails, hashed = _template_texts(tarballs.templates, used)
     middle = np.where(np.array(hashed, dtype=bool)[codes], hashes, "")
+    heads = ["\t" + head for head in heads]  # the tab after the size
     return [(_objects(heads), codes), middle, (_objects(tails), codes)]
 
 
@@ -176,15 +179,16 @@ def _tsv_value(value: Any) -> str:
 
 
 def _tsv_pieces(catalog: Catalog, ids: np.ndarray, hashes: np.ndarray) -> list[Piece]:
+    """The cells of a TSV row, each tab joined to a per-value text where one is next to it."""
     pieces: list[Piece] = [hashes]
     for name in TSV_CODED:
-        texts, codes = _field(catalog, ids, name, _tsv_value)
-        pieces += ["\t", (texts, codes)]
+        after = "\t" if name == TSV_CODED[-1] else ""
+        pieces.append(_field(catalog, ids, name, _tsv_value, before="\t", after=after))
     sizes = catalog.sizes[ids]
     size_text = _objects(sizes.astype(str).tolist())
     size_text[sizes < 0] = ""
-    pieces += ["\t", size_text, "\t", *_tarball_pieces(catalog, ids, hashes), "\t"]
-    pieces += [_field(catalog, ids, "source", _tsv_value), "\n"]
+    pieces += [size_text, *_tarball_pieces(catalog, ids, hashes)]
+    pieces.append(_field(catalog, ids, "source", _tsv_value, before="\t", after="\n"))
     return pieces
 
 
@@ -197,19 +201,20 @@ def render_fast(catalog: Catalog, ids: Sequence[int], fmt: str) -> Optional[str]
         return "\t".join(TSV_COLUMNS) + "\n"
     if not len(rows):
         return ""
+    if fmt == "specs":
+        return _spec_lines(catalog, rows)
     hashes = _objects(_hashes(catalog, rows))
+    if fmt == "tsv":
+        return _join(_tsv_pieces(catalog, rows, hashes), len(rows), "\t".join(TSV_COLUMNS) + "\n")
     has_hash = hashes.astype(bool)
     if fmt == "hashes":
         kept = hashes[has_hash].tolist()
         return "".join(["/" + h + "\n" for h in kept])
-    if fmt == "specs":
-        return _join([*_spec_pieces(catalog, rows), "\n"], len(rows))
     if fmt == "install":
         lines = "spack install /" + hashes + "\n"
         if not has_hash.all():
             lone = rows[~has_hash]
-            text = _join(["spack install ", *_spec_pieces(catalog, lone), "\n"], len(lone))
+            text = _spec_lines(catalog, lone, "spack install ")
             # ``visible`` escaped every newline inside a value: each row ends at its own one.
             lines[~has_hash] = [line + "\n" for line in text.split("\n")[:-1]]
-        return "".join(lines.tolist())
-    return "\t".join(TSV_COLUMNS) + "\n" + _join(_tsv_pieces(catalog, rows, hashes), len(rows))
+    return "".join(lines.tolist())
