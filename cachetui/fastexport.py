@@ -12,7 +12,7 @@ escaped pieces join to the escaped whole: the output is byte for byte that of th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import numpy as np
@@ -93,7 +93,7 @@ def _variants(variants: tuple[str, ...]) -> str:
     return text if not text or text[0] in "+~" else " " + text
 
 
-def _spec_lines(catalog: Catalog, ids: np.ndarray, before: str = "") -> str:
+def _spec_lines(catalog: Catalog, ids: np.ndarray, before: str = "") -> Iterator[str]:
     """``before``, ``model.Spec.spec_string`` and a newline per row, field by field."""
     pieces: list[Piece] = [
         _field(catalog, ids, "package", str, before=before),
@@ -102,7 +102,7 @@ def _spec_lines(catalog: Catalog, ids: np.ndarray, before: str = "") -> str:
         _field(catalog, ids, "variants", _variants),
         _arch(catalog, ids, "\n"),
     ]
-    return _join(pieces, len(ids))
+    return _chunks(pieces, len(ids))
 
 
 def _take(piece: Piece, start: int, stop: int) -> Any:
@@ -112,16 +112,14 @@ def _take(piece: Piece, start: int, stop: int) -> Any:
     return piece if isinstance(piece, str) else piece[start:stop]
 
 
-def _join(pieces: Sequence[Piece], count: int, head: str = "") -> str:
-    """``head``, then row after row the pieces of each row, as one string."""
-    chunks = [head]
+def _chunks(pieces: Sequence[Piece], count: int) -> Iterator[str]:
+    """Row after row the pieces of each row, a string per ``CHUNK`` rows."""
     for start in range(0, count, CHUNK):
         stop = min(start + CHUNK, count)
         table = np.empty((stop - start, len(pieces)), dtype=object)
         for column, piece in enumerate(pieces):
             table[:, column] = _take(piece, start, stop)
-        chunks.append("".join(table.ravel().tolist()))
-    return "".join(chunks)
+        yield "".join(table.ravel().tolist())
 
 
 def _hashes(catalog: Catalog, ids: np.ndarray) -> list[str]:
@@ -194,27 +192,39 @@ def _tsv_pieces(catalog: Catalog, ids: np.ndarray, hashes: np.ndarray) -> list[P
 
 def render_fast(catalog: Catalog, ids: Sequence[int], fmt: str) -> Optional[str]:
     """The whole export of ``ids`` in ``fmt``, or None when ``fmt`` has no fast path."""
+    parts = fast_parts(catalog, ids, fmt)
+    return None if parts is None else "".join(parts)
+
+
+def fast_parts(catalog: Catalog, ids: Sequence[int], fmt: str) -> Optional[Iterator[str]]:
+    """The export of ``ids`` in ``fmt`` in pieces to write one after another (the text of 1M
+    specs as TSV is ~450 MB: never held twice), or None when ``fmt`` has no fast path."""
     if fmt not in FAST_FORMATS:
         return None
-    rows = np.asarray(ids, dtype=np.int64).reshape(-1)
-    if fmt == "tsv" and not len(rows):
-        return "\t".join(TSV_COLUMNS) + "\n"
+    return _parts(catalog, np.asarray(ids, dtype=np.int64).reshape(-1), fmt)
+
+
+def _parts(catalog: Catalog, rows: np.ndarray, fmt: str) -> Iterator[str]:
+    if fmt == "tsv":
+        yield "\t".join(TSV_COLUMNS) + "\n"
     if not len(rows):
-        return ""
+        return
     if fmt == "specs":
-        return _spec_lines(catalog, rows)
+        yield from _spec_lines(catalog, rows)
+        return
     hashes = _objects(_hashes(catalog, rows))
     if fmt == "tsv":
-        return _join(_tsv_pieces(catalog, rows, hashes), len(rows), "\t".join(TSV_COLUMNS) + "\n")
+        yield from _chunks(_tsv_pieces(catalog, rows, hashes), len(rows))
+        return
     has_hash = hashes.astype(bool)
     if fmt == "hashes":
         kept = hashes[has_hash].tolist()
-        return "".join(["/" + h + "\n" for h in kept])
-    if fmt == "install":
-        lines = "spack install /" + hashes + "\n"
-        if not has_hash.all():
-            lone = rows[~has_hash]
-            text = _spec_lines(catalog, lone, "spack install ")
-            # ``visible`` escaped every newline inside a value: each row ends at its own one.
-            lines[~has_hash] = [line + "\n" for line in text.split("\n")[:-1]]
-    return "".join(lines.tolist())
+        yield "".join(["/" + h + "\n" for h in kept])
+        return
+    lines = "spack install /" + hashes + "\n"  # install
+    if not has_hash.all():
+        lone = rows[~has_hash]
+        text = "".join(_spec_lines(catalog, lone, "spack install "))
+        # ``visible`` escaped every newline inside a value: each row ends at its own one.
+        lines[~has_hash] = [line + "\n" for line in text.split("\n")[:-1]]
+    yield "".join(lines.tolist())
