@@ -4,6 +4,7 @@
     python bench/bench.py --specs 1000000 --only load
     python bench/bench.py --specs 100000 --parsers  # json vs libyaml vs pure-Python yaml
     python bench/bench.py --specs 100000 --only diff  # two tags of 100k specs each: cachetui diff
+    python bench/bench.py --specs 1000000 --only export --export-format specs --export-format tsv
     python bench/bench.py --specs 10000000 --tags 40 --only site --site-baseline 1000000
                                                       # the site index, 10M specs against 1M
 
@@ -31,6 +32,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from bigsite import bench_site, cache_files  # noqa: E402
 from bigsite import floor_seconds as read_floor_seconds  # noqa: E402
+from exportbench import TEXT_FORMATS, bench_export  # noqa: E402
 from msgspecfloor import floor_seconds  # noqa: E402
 from synth import generate  # noqa: E402
 
@@ -568,9 +570,11 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cachetui-bench")
     parser.add_argument(
         "--only",
-        choices=["load", "cli", "ui", "search", "lazy", "diff", "closest", "site"],
+        choices=["load", "cli", "ui", "search", "lazy", "diff", "closest", "site", "export"],
         action="append",
     )
+    parser.add_argument("--export-format", choices=TEXT_FORMATS, action="append",
+                        help="with --only export: the formats timed (default: all)")  # fmt: skip
     parser.add_argument("--reuse-index", action="store_true",
                         help="with --only site: reuse the site index an earlier run built")  # fmt: skip
     parser.add_argument(
@@ -600,6 +604,9 @@ def main() -> None:
         report["ui"] = bench_ui(path, args.repeat, args.work)
     if "lazy" in only:
         report["lazy"] = bench_lazy(path, args.work)
+    if "export" in only:
+        formats = tuple(args.export_format or TEXT_FORMATS)
+        report["export"] = bench_export(path, args.repeat, args.work, formats)
     if "closest" in only:
         report["closest"] = bench_closest(path, args.work)
     if "site" in only:

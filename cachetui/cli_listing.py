@@ -55,7 +55,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     from .cli_spack import installed_of, mark_installed
     from .export import render, render_lines, render_table
-    from .fastexport import render_fast
+    from .fastexport import fast_parts
 
     result = load_args(args)
     catalog = result.catalog
@@ -81,9 +81,10 @@ def cmd_list(args: argparse.Namespace) -> int:
             print(f"cachetui: {note}", file=sys.stderr)
     if args.limit is not None:
         ids = ids[: max(args.limit, 0)]
-    fast = render_fast(catalog, ids, args.format)  # formats that show no per-user marks
+    fast = fast_parts(catalog, ids, args.format)  # formats that show no per-user marks
     if fast is not None:
-        write(fast)
+        for part in fast:
+            write(part)
     else:
         specs = mark_installed(catalog.specs(ids), installed_of(args))
         if args.format in ("json", "jsonl", "yaml"):
