@@ -43,14 +43,4 @@ def parse_request(text: str) -> Request:
         found["dependencies"] += token.dependencies
     if not found.get("name"):
         raise SpecSyntaxError("name the package first, as for spack install: 'hdf5@1.14 +mpi'")
-    return Request(
-        " ".join(text.split()),
-        found["name"],
-        versions=found.get("versions"),
-        compiler=found.get("compiler"),
-        variants=tuple(found["variants"]),
-        platform=found.get("platform", ""),
-        os=found.get("os", ""),
-        target=found.get("target"),
-        dependencies=tuple(found["dependencies"]),
-    )
+    return Request.of_fields(" ".join(text.split()), found)

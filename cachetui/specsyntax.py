@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, FrozenSet, Optional, Tuple
+from typing import Any, Dict, FrozenSet, Optional, Tuple, TypeVar
 
 from .targets import TargetConstraint, TargetError, parse_target_constraint
 from .versions import VersionConstraint, VersionError, parse_constraint
@@ -107,6 +107,9 @@ class DependencyConstraint:
         return name == self.name and (self.versions is None or self.versions.satisfied_by(version))
 
 
+_Token = TypeVar("_Token", bound="SpecToken")
+
+
 @dataclass(frozen=True)
 class SpecToken:
     """What one token constrains; every field left empty constrains nothing."""
@@ -120,6 +123,22 @@ class SpecToken:
     os: str = ""
     target: Optional[TargetConstraint] = None
     dependencies: Tuple[DependencyConstraint, ...] = ()
+
+    @classmethod
+    def of_fields(cls: type[_Token], text: str, found: dict[str, Any]) -> _Token:
+        """The token of ``text`` from the fields a parser found (``variants`` and
+        ``dependencies`` lists, the others when given)."""
+        return cls(
+            text,
+            name=found.get("name", ""),
+            versions=found.get("versions"),
+            compiler=found.get("compiler"),
+            variants=tuple(found["variants"]),
+            platform=found.get("platform", ""),
+            os=found.get("os", ""),
+            target=found.get("target"),
+            dependencies=tuple(found["dependencies"]),
+        )
 
     def name_ok(self, name: str) -> bool:
         return not self.name or name == self.name
@@ -242,14 +261,4 @@ def parse_token(token: str) -> SpecToken:
             _key_value(text, rest["key"], rest["op"], rest["value"], found)
             pos = len(text)
         first = False
-    return SpecToken(
-        text,
-        name=found.get("name", ""),
-        versions=found.get("versions"),
-        compiler=found.get("compiler"),
-        variants=tuple(found["variants"]),
-        platform=found.get("platform", ""),
-        os=found.get("os", ""),
-        target=found.get("target"),
-        dependencies=tuple(found["dependencies"]),
-    )
+    return SpecToken.of_fields(text, found)
