@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from bigsite import bench_site, cache_files  # noqa: E402
+from bigsite import STAMPS, bench_site, cache_files  # noqa: E402
 from bigsite import floor_seconds as read_floor_seconds  # noqa: E402
 from exportbench import TEXT_FORMATS, bench_export  # noqa: E402
 from msgspecfloor import floor_seconds  # noqa: E402
@@ -151,22 +151,7 @@ frames, applied = [], []
 
 async def main():
     app = CacheApp([{path!r}], lazy=False, preload=preload)  # every spec (lazy: bench_lazy)
-    display, apply_view = app._display, app.browser.apply_view
-
-    def stamped_display(screen, renderable):
-        if renderable is not None:
-            frames.append(time.perf_counter())
-        return display(screen, renderable)
-
-    def stamped_apply(*args):
-        apply_view(*args)
-        applied.append(time.perf_counter())
-
-    app._display, app.browser.apply_view = stamped_display, stamped_apply
-
-    def frame_after(moment):
-        return next(f for f in frames if f >= moment)
-
+{stamps}
     out = {{}}
     async with app.run_test(size=(160, 48)) as pilot:
         table = app.query_one(SpecTable)
@@ -328,7 +313,8 @@ def bench_ui(path: Path, repeat: int, work: Path) -> dict:
     for run in range(repeat):
         cache_dir = tempfile.mkdtemp(dir=work, prefix="ui-cache-")
         keys = FILTER_KEYS if run == 0 else FILTER_KEYS[:1]
-        colds.append(run_child(UI_CHILD.format(path=str(path), keys=keys, cache_dir=cache_dir)))
+        colds.append(run_child(UI_CHILD.format(path=str(path), keys=keys, cache_dir=cache_dir,
+                                               stamps=STAMPS)))  # fmt: skip
         shutil.rmtree(cache_dir)
     cache_dir = tempfile.mkdtemp(dir=work, prefix="ui-cache-")
     # Written by a child: a child's peak RSS starts at its parent's RSS when it was forked
@@ -336,7 +322,7 @@ def bench_ui(path: Path, repeat: int, work: Path) -> dict:
     run_child(LOAD_CHILD.format(path=str(path), cache=True, save=True, cache_dir=cache_dir, jobs=1))
     for _ in range(repeat):
         warms.append(run_child(UI_CHILD.format(path=str(path), keys=FILTER_KEYS[:1],
-                                               cache_dir=cache_dir)))  # fmt: skip
+                                               cache_dir=cache_dir, stamps=STAMPS)))  # fmt: skip
     shutil.rmtree(cache_dir)
     result = dict(colds[0])
     del result["first_paint_s"], result["peak_rss_mb"]
