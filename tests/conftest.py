@@ -101,3 +101,16 @@ def write_page(tmp_path):
         return path
 
     return write
+
+
+def write_small_site(site: Path, tags: list[str]) -> Path:
+    """A site checkout (``site/_cache/<tag>/<package>/specs.md``): two packages of three specs
+    in each tag, every hash distinct."""
+    root = site / "_cache"
+    for t, tag in enumerate(tags):
+        for p in range(2):
+            specs = [spec_entry(hash=f"{t}{p}{n}".ljust(32, "a")) for n in range(3)]
+            path = root / tag / f"pkg{p}" / "specs.md"
+            path.parent.mkdir(parents=True)
+            path.write_text(page_text(f"pkg{p}", tag=tag, specs=specs))
+    return site

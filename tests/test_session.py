@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from conftest import SEEDS, page_text, spec_entry
+from conftest import SEEDS, write_small_site
 
 import cachetui.discovery as discovery
 import cachetui.loader as loader
@@ -19,14 +19,7 @@ TAGS = ["develop", "v0.22.1", "v0.23.0"]
 @pytest.fixture
 def site(tmp_path, monkeypatch):
     monkeypatch.setattr(discovery, "LAZY_MIN_PACKAGES", 0)
-    root = tmp_path / "site" / "_cache"
-    for t, tag in enumerate(TAGS):
-        for p in range(2):
-            specs = [spec_entry(hash=f"{t}{p}{n}".ljust(32, "a")) for n in range(3)]
-            path = root / tag / f"pkg{p}" / "specs.md"
-            path.parent.mkdir(parents=True)
-            path.write_text(page_text(f"pkg{p}", tag=tag, specs=specs))
-    return tmp_path / "site"
+    return write_small_site(tmp_path / "site", TAGS)
 
 
 def lazy_session(site) -> LoadSession:

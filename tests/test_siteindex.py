@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import page_text, run_cli, spec_entry
+from conftest import page_text, run_cli, spec_entry, write_small_site
 
 import cachetui.discovery as discovery
 import cachetui.indexcache as indexcache
@@ -29,14 +29,7 @@ def no_index_yet(monkeypatch):
 def site(tmp_path, monkeypatch):
     monkeypatch.setattr(discovery, "LAZY_MIN_PACKAGES", 0)
     monkeypatch.setattr(indexcache, "CACHE_MIN_BYTES", 0)
-    root = tmp_path / "site" / "_cache"
-    for t, tag in enumerate(TAGS):
-        for p in range(2):
-            specs = [spec_entry(hash=f"{t}{p}{n}".ljust(32, "a")) for n in range(3)]
-            path = root / tag / f"pkg{p}" / "specs.md"
-            path.parent.mkdir(parents=True)
-            path.write_text(page_text(f"pkg{p}", tag=tag, specs=specs))
-    return tmp_path / "site"
+    return write_small_site(tmp_path / "site", TAGS)
 
 
 @pytest.fixture
